@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { configureBodyParsing } from './common/body-parsing.js';
+import { type AppConfig } from './config/app-config.js';
+import { MetricsService } from './ops/metrics.service.js';
+
+/**
+ * Builds the application (used by main.ts, the tests and the demo): Fastify, our body
+ * parsing, structured logs, latency metrics and shutdown hooks. Does not listen.
+ */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.webhookBodyLimitBytes,
+    // Answer 503 to requests arriving on kept-alive sockets while we drain.
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bodyParser: false,
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  configureBodyParsing(fastify, config.webhookBodyLimitBytes);
+
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', (req, reply, done) => {
+    metrics.httpDuration.observe(
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status_code: reply.statusCode,
+      },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  for (const notice of config.notices) app.get(Logger).log(notice, 'Config');
+  return app;
+}

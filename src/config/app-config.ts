@@ -1,0 +1,50 @@
+/**
+ * The validated, typed configuration the rest of the service reads. Built once at boot from
+ * the environment (see env.schema.ts); nothing else reads process.env.
+ */
+export type Profile = 'local' | 'production';
+
+export type DatabaseConfig =
+  { kind: 'postgres'; url: string; poolSize: number } | { kind: 'embedded'; dataDir: string };
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecrets: string[];
+  apiBase: URL;
+  maxNetworkRetries: number;
+  timeoutMs: number;
+}
+
+export interface HubSpotConfig {
+  accessToken: string;
+  apiBase: URL;
+}
+
+export type SalesforceAuth =
+  | { kind: 'access_token'; accessToken: string }
+  | { kind: 'client_credentials'; clientId: string; clientSecret: string }
+  | { kind: 'jwt_bearer'; clientId: string; username: string; privateKey: string };
+
+export interface SalesforceConfig {
+  instanceUrl: URL;
+  loginUrl: URL;
+  auth: SalesforceAuth;
+}
+
+export abstract class AppConfig {
+  abstract readonly profile: Profile;
+  abstract readonly port: number;
+  abstract readonly host: string;
+  abstract readonly logLevel: string;
+  abstract readonly dataDir: string;
+  abstract readonly database: DatabaseConfig;
+  abstract readonly migrationsRun: boolean;
+  abstract readonly webhookBodyLimitBytes: number;
+  abstract readonly stripe: StripeConfig;
+  abstract readonly hubspot: HubSpotConfig | null;
+  abstract readonly salesforce: SalesforceConfig | null;
+  abstract readonly adminApiTokens: string[];
+  abstract readonly crmPollIntervalSeconds: number;
+  /** Lines worth telling the operator at boot (generated values, defaults taken). No secrets. */
+  abstract readonly notices: string[];
+}

@@ -1,0 +1,182 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { resolve } from 'node:path';
+import {
+  type AppConfig,
+  type DatabaseConfig,
+  type HubSpotConfig,
+  type Profile,
+  type SalesforceConfig,
+} from './app-config.js';
+import { ConfigError } from './config.error.js';
+import { EnvironmentVariables } from './env.schema.js';
+import { loadOrCreateLocalSecrets, type LocalSecrets } from './local-profile.js';
+
+type Env = Record<string, string | undefined>;
+
+/** A key that only works against a local emulator: real Stripe rejects it. */
+export const LOCAL_PLACEHOLDER_STRIPE_KEY = 'sk_test_local_placeholder_key';
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map(
+      (msg) => `${e.property}: ${msg.replace(`${e.property} `, '')}`,
+    ),
+  );
+}
+
+const splitList = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+function hubspotConfig(env: EnvironmentVariables): HubSpotConfig | null {
+  if (!env.HUBSPOT_ACCESS_TOKEN) return null;
+  return {
+    accessToken: env.HUBSPOT_ACCESS_TOKEN,
+    apiBase: new URL(env.HUBSPOT_API_BASE ?? 'https://api.hubapi.com'),
+  };
+}
+
+function salesforceConfig(env: EnvironmentVariables, problems: string[]): SalesforceConfig | null {
+  const any =
+    env.SALESFORCE_INSTANCE_URL ??
+    env.SALESFORCE_ACCESS_TOKEN ??
+    env.SALESFORCE_CLIENT_ID ??
+    env.SALESFORCE_CLIENT_SECRET ??
+    env.SALESFORCE_USERNAME ??
+    env.SALESFORCE_PRIVATE_KEY;
+  if (!any) return null;
+  if (!env.SALESFORCE_INSTANCE_URL) {
+    problems.push(
+      'SALESFORCE_INSTANCE_URL: required when any SALESFORCE_* setting is given (your org URL, e.g. https://acme.my.salesforce.com)',
+    );
+    return null;
+  }
+  const loginUrl = new URL(env.SALESFORCE_LOGIN_URL ?? 'https://login.salesforce.com');
+  const instanceUrl = new URL(env.SALESFORCE_INSTANCE_URL);
+  if (env.SALESFORCE_ACCESS_TOKEN) {
+    return {
+      instanceUrl,
+      loginUrl,
+      auth: { kind: 'access_token', accessToken: env.SALESFORCE_ACCESS_TOKEN },
+    };
+  }
+  if (env.SALESFORCE_CLIENT_ID && env.SALESFORCE_PRIVATE_KEY && env.SALESFORCE_USERNAME) {
+    return {
+      instanceUrl,
+      loginUrl,
+      auth: {
+        kind: 'jwt_bearer',
+        clientId: env.SALESFORCE_CLIENT_ID,
+        username: env.SALESFORCE_USERNAME,
+        // Keys passed through env files often carry literal "\n" sequences.
+        privateKey: env.SALESFORCE_PRIVATE_KEY.replace(/\\n/g, '\n'),
+      },
+    };
+  }
+  if (env.SALESFORCE_CLIENT_ID && env.SALESFORCE_CLIENT_SECRET) {
+    return {
+      instanceUrl,
+      loginUrl,
+      auth: {
+        kind: 'client_credentials',
+        clientId: env.SALESFORCE_CLIENT_ID,
+        clientSecret: env.SALESFORCE_CLIENT_SECRET,
+      },
+    };
+  }
+  problems.push(
+    'SALESFORCE_ACCESS_TOKEN: Salesforce needs credentials: SALESFORCE_ACCESS_TOKEN, or SALESFORCE_CLIENT_ID + SALESFORCE_CLIENT_SECRET (client credentials), or SALESFORCE_CLIENT_ID + SALESFORCE_USERNAME + SALESFORCE_PRIVATE_KEY (JWT bearer)',
+  );
+  return null;
+}
+
+export interface LoadConfigOptions {
+  /** Where the local profile keeps generated values; injectable for tests. */
+  localSecrets?: (dataDir: string) => LocalSecrets;
+}
+
+/**
+ * Validates the environment and builds the typed configuration, or throws a ConfigError
+ * listing every problem at once (one line each, naming the variable and what is expected).
+ */
+export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): AppConfig {
+  const env = plainToInstance(
+    EnvironmentVariables,
+    { ...rawEnv },
+    { excludeExtraneousValues: false },
+  );
+  const problems = describe(
+    validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false }),
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const profile: Profile = env.APP_PROFILE ?? 'production';
+  const dataDir = resolve(env.DATA_DIR ?? './data');
+  const notices: string[] = [];
+
+  let webhookSecrets = env.STRIPE_WEBHOOK_SECRET ? splitList(env.STRIPE_WEBHOOK_SECRET) : [];
+  let secretKey = env.STRIPE_SECRET_KEY;
+  if (profile === 'production') {
+    if (!secretKey) {
+      problems.push(
+        'STRIPE_SECRET_KEY: required in the production profile (a Stripe secret or restricted key); use APP_PROFILE=local to try the bridge without one',
+      );
+    }
+    if (webhookSecrets.length === 0) {
+      problems.push(
+        'STRIPE_WEBHOOK_SECRET: required in the production profile (the endpoint signing secret whsec_… from the Stripe dashboard or `stripe listen`; comma-separate two during rotation)',
+      );
+    }
+  } else {
+    if (webhookSecrets.length === 0) {
+      const local = (options.localSecrets ?? loadOrCreateLocalSecrets)(dataDir);
+      webhookSecrets = [local.stripeWebhookSecret];
+      notices.push(
+        `local profile: STRIPE_WEBHOOK_SECRET not set, using the ${local.created ? 'newly generated' : 'stored'} local secret in ${local.file}`,
+      );
+    }
+    if (!secretKey) {
+      secretKey = LOCAL_PLACEHOLDER_STRIPE_KEY;
+      notices.push(
+        'local profile: STRIPE_SECRET_KEY not set, using a placeholder key that only a local Stripe emulator accepts',
+      );
+    }
+  }
+
+  const hubspot = hubspotConfig(env);
+  const salesforce = salesforceConfig(env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const database: DatabaseConfig = env.DATABASE_URL
+    ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE ?? 10 }
+    : { kind: 'embedded', dataDir };
+  if (database.kind === 'embedded')
+    notices.push(`database: DATABASE_URL not set, using embedded PGlite in ${dataDir}`);
+
+  return {
+    profile,
+    port: env.PORT ?? 3000,
+    host: env.HOST ?? '0.0.0.0',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    dataDir,
+    database,
+    migrationsRun: env.MIGRATIONS_RUN ?? true,
+    webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES ?? 1024 * 1024,
+    stripe: {
+      secretKey: secretKey ?? '',
+      webhookSecrets,
+      apiBase: new URL(env.STRIPE_API_BASE ?? 'https://api.stripe.com'),
+      maxNetworkRetries: env.STRIPE_MAX_NETWORK_RETRIES ?? 2,
+      timeoutMs: env.STRIPE_TIMEOUT_MS ?? 20_000,
+    },
+    hubspot,
+    salesforce,
+    adminApiTokens: env.ADMIN_API_TOKEN ? splitList(env.ADMIN_API_TOKEN) : [],
+    crmPollIntervalSeconds: env.CRM_POLL_INTERVAL_SECONDS ?? 30,
+    notices,
+  };
+}

@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import { Logger } from 'nestjs-pino';
+import { createApp } from './app.factory.js';
+import { describeBootError } from './config/boot-error.js';
+import { loadConfig } from './config/load-config.js';
+
+async function main(): Promise<void> {
+  // A .env file in the working directory fills in what the environment leaves unset.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig(process.env);
+  const app = await createApp(config);
+  await app.listen({ port: config.port, host: config.host });
+  app
+    .get(Logger)
+    .log(
+      `stripe-crm-bridge listening on ${await app.getUrl()} (profile ${config.profile}, database ${config.database.kind})`,
+      'Bootstrap',
+    );
+}
+
+main().catch((err: unknown) => {
+  // Boot failures are read by a person at a terminal: say what to fix, print no secret.
+  process.stderr.write(`${describeBootError(err, process.env)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics, one catalogue for the service. Each app instance has its own registry (tests run several apps in one
+ * process); names are prefixed `bridge_` except the conventional HTTP and process metrics.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly webhooksReceived = new Counter({
+    name: 'bridge_webhooks_received_total',
+    help: 'Stripe webhooks verified and acknowledged, by outcome (stored or duplicate).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhooksRejected = new Counter({
+    name: 'bridge_webhooks_rejected_total',
+    help: 'Stripe webhooks refused before storage, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency, from request received to response sent.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A gauge read at scrape time (e.g. a row count), owned by the module that can read it. */
+  addSampledGauge(name: string, help: string, sample: () => Promise<number>): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        this.set(await sample());
+      },
+    });
+  }
+}
