@@ -1,7 +1,7 @@
 // Jest runs in ESM mode: NestJS 12 ships ESM only (run through `node --experimental-vm-modules`).
 const tsJest = [
   'ts-jest',
-  { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false },
+  { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false },
 ];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],

@@ -18,12 +18,14 @@ type Env = Record<string, string | undefined>;
 /** A key that only works against a local emulator: real Stripe rejects it. */
 export const LOCAL_PLACEHOLDER_STRIPE_KEY = 'sk_test_local_placeholder_key';
 
+/** One line per variable: several failed rules on one value say the same thing once. */
 function describe(errors: ValidationError[]): string[] {
-  return errors.flatMap((e) =>
-    Object.values(e.constraints ?? {}).map(
-      (msg) => `${e.property}: ${msg.replace(`${e.property} `, '')}`,
-    ),
-  );
+  return errors.map((e) => {
+    const messages = new Set(
+      Object.values(e.constraints ?? {}).map((m) => m.replace(`${e.property} `, '')),
+    );
+    return `${e.property}: ${[...messages].join('; ')}`;
+  });
 }
 
 const splitList = (v: string): string[] =>

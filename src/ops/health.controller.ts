@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { type FastifyReply } from 'fastify';
 import {
   HealthCheck,
   HealthCheckService,
@@ -24,10 +25,23 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready for traffic: the database answers and every shipped migration is applied. */
+  /**
+   * Ready for traffic: the database answers and every shipped migration is applied. A failed
+   * check answers 503 with Terminus' usual body, which says which check failed and why.
+   */
   @Get('ready')
   @HealthCheck()
-  ready(): Promise<HealthCheckResult> {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    try {
+      return await this.checkReady();
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      void reply.status(503);
+      return err.getResponse() as HealthCheckResult;
+    }
+  }
+
+  private checkReady(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.db.pingCheck('database', { timeout: 2_000 }),
       async () => {

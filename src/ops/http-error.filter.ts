@@ -52,12 +52,23 @@ const isFastifyRequestError = (err: unknown): err is FastifyRequestError =>
   typeof (err as Partial<FastifyRequestError>).code === 'string' &&
   (err as unknown as FastifyRequestError).statusCode < 500;
 
-export function toErrorBody(err: unknown): ErrorBody {
+/** Nest wraps Fastify's request errors in an HttpException; the original says more. */
+function fastifyCause(err: unknown): FastifyRequestError | null {
+  if (isFastifyRequestError(err)) return err;
+  if (err instanceof HttpException && isFastifyRequestError(err.cause)) return err.cause;
+  return null;
+}
+
+export function toErrorBody(raw: unknown): ErrorBody {
+  const err = fastifyCause(raw) ?? raw;
   if (isFastifyRequestError(err)) {
     return {
       statusCode: err.statusCode,
       code: FASTIFY_CODES[err.code] ?? codeForStatus(err.statusCode),
-      message: err.message,
+      message:
+        err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'The request body is larger than the limit set by WEBHOOK_BODY_LIMIT_BYTES (default 1 MiB).'
+          : err.message,
     };
   }
   if (err instanceof AppError) {
@@ -92,7 +103,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     // A webhook refused by Fastify itself (too large, wrong type) never reached the controller.
     if (
-      isFastifyRequestError(err) &&
+      fastifyCause(err) !== null &&
       http.getRequest<FastifyRequest>().routeOptions.url === WEBHOOK_PATH
     ) {
       this.metrics.webhooksRejected.inc({ reason: body.code });

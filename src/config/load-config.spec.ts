@@ -1,0 +1,154 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError } from './config.error.js';
+import { LOCAL_PLACEHOLDER_STRIPE_KEY, loadConfig } from './load-config.js';
+
+const PROD = {
+  STRIPE_SECRET_KEY: 'sk_test_abcdefgh12345678',
+  STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh12345678',
+};
+const noLocalSecrets = () => {
+  throw new Error('the production profile must not generate secrets');
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, { localSecrets: noLocalSecrets });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(PROD, { localSecrets: noLocalSecrets });
+    expect(c).toMatchObject({
+      profile: 'production',
+      port: 3000,
+      logLevel: 'info',
+      migrationsRun: true,
+      webhookBodyLimitBytes: 1024 * 1024,
+      crmPollIntervalSeconds: 30,
+      hubspot: null,
+      salesforce: null,
+      adminApiTokens: [],
+    });
+    expect(c.database.kind).toBe('embedded');
+    expect(c.stripe.apiBase.href).toBe('https://api.stripe.com/');
+  });
+
+  it.each([
+    [{}, ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']],
+    [{ STRIPE_SECRET_KEY: PROD.STRIPE_SECRET_KEY }, ['STRIPE_WEBHOOK_SECRET']],
+    [{ ...PROD, DATABASE_URL: 'mysql://x@y/z' }, ['DATABASE_URL']],
+    [{ ...PROD, DATABASE_URL: 'not a url' }, ['DATABASE_URL']],
+    [{ ...PROD, PORT: '70000' }, ['PORT']],
+    [{ ...PROD, PORT: 'eighty' }, ['PORT']],
+    [{ ...PROD, LOG_LEVEL: 'loud' }, ['LOG_LEVEL']],
+    [{ ...PROD, STRIPE_WEBHOOK_SECRET: 'secret123456789' }, ['STRIPE_WEBHOOK_SECRET']],
+    [{ ...PROD, STRIPE_SECRET_KEY: 'pk_test_abcdefgh12345678' }, ['STRIPE_SECRET_KEY']],
+    [{ ...PROD, STRIPE_API_BASE: 'ftp://example.com' }, ['STRIPE_API_BASE']],
+    [{ ...PROD, MIGRATIONS_RUN: 'maybe' }, ['MIGRATIONS_RUN']],
+    [{ ...PROD, ADMIN_API_TOKEN: 'short' }, ['ADMIN_API_TOKEN']],
+    [{ ...PROD, CRM_POLL_INTERVAL_SECONDS: '1' }, ['CRM_POLL_INTERVAL_SECONDS']],
+    [{ ...PROD, SALESFORCE_ACCESS_TOKEN: 'tok' }, ['SALESFORCE_INSTANCE_URL']],
+    [
+      { ...PROD, SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com' },
+      ['SALESFORCE_ACCESS_TOKEN'],
+    ],
+    [{ APP_PROFILE: 'staging' }, ['APP_PROFILE']],
+  ])('refuses %j naming %j', (env, names) => {
+    const problems = problemsOf(env);
+    expect(problems.map((p) => p.split(':')[0])).toEqual(names);
+    // Every line says what is expected, not just that something is wrong.
+    for (const p of problems) expect(p.length).toBeGreaterThan(p.indexOf(':') + 15);
+  });
+
+  it('lists every problem at once, one line each', () => {
+    const problems = problemsOf({ PORT: '-1', LOG_LEVEL: 'x', DATABASE_URL: 'x' });
+    expect(problems).toHaveLength(3);
+  });
+
+  it('never echoes a rejected secret', () => {
+    const bad = 'whsec_' + '!'.repeat(20);
+    const err = (() => {
+      try {
+        loadConfig({
+          ...PROD,
+          STRIPE_WEBHOOK_SECRET: bad,
+          STRIPE_SECRET_KEY: 'sk_live_$$$$secret',
+        });
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err?.message).not.toContain(bad);
+    expect(err?.message).not.toContain('$$$$secret');
+  });
+
+  it('accepts two webhook secrets during rotation', () => {
+    const c = loadConfig(
+      { ...PROD, STRIPE_WEBHOOK_SECRET: 'whsec_old12345678, whsec_new12345678' },
+      { localSecrets: noLocalSecrets },
+    );
+    expect(c.stripe.webhookSecrets).toEqual(['whsec_old12345678', 'whsec_new12345678']);
+  });
+
+  it('treats blank values as unset', () => {
+    const c = loadConfig(
+      { ...PROD, PORT: '', DATABASE_URL: '  ' },
+      { localSecrets: noLocalSecrets },
+    );
+    expect(c.port).toBe(3000);
+    expect(c.database.kind).toBe('embedded');
+  });
+
+  it('uses Postgres when DATABASE_URL is set', () => {
+    const c = loadConfig({
+      ...PROD,
+      DATABASE_URL: 'postgres://u:p@db:5432/bridge',
+      DATABASE_POOL_SIZE: '7',
+    });
+    expect(c.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u:p@db:5432/bridge',
+      poolSize: 7,
+    });
+  });
+
+  it('enables a connector by its credentials', () => {
+    const c = loadConfig({
+      ...PROD,
+      HUBSPOT_ACCESS_TOKEN: 'pat-na1-123',
+      SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com',
+      SALESFORCE_CLIENT_ID: 'cid',
+      SALESFORCE_CLIENT_SECRET: 'csecret',
+    });
+    expect(c.hubspot?.apiBase.href).toBe('https://api.hubapi.com/');
+    expect(c.salesforce?.auth).toEqual({
+      kind: 'client_credentials',
+      clientId: 'cid',
+      clientSecret: 'csecret',
+    });
+  });
+
+  it('the local profile generates what it needs and says so', () => {
+    const c = loadConfig(
+      { APP_PROFILE: 'local', DATA_DIR: '/tmp/x' },
+      {
+        localSecrets: (dir) => ({
+          stripeWebhookSecret: 'whsec_generated123',
+          file: `${dir}/local-secrets.json`,
+          created: true,
+        }),
+      },
+    );
+    expect(c.stripe.webhookSecrets).toEqual(['whsec_generated123']);
+    expect(c.stripe.secretKey).toBe(LOCAL_PLACEHOLDER_STRIPE_KEY);
+    expect(c.notices.join('\n')).toMatch(/generated local secret in \/tmp\/x\/local-secrets.json/);
+    expect(c.notices.join('\n')).not.toContain('whsec_generated123');
+  });
+});
