@@ -8,6 +8,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      '.bench-dist/**',
       'coverage/**',
       'data/**',
       'node_modules/**',

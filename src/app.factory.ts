@@ -26,6 +26,18 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   configureBodyParsing(fastify, config.webhookBodyLimitBytes);
 
+  // While draining, answers carry `Connection: close`: a kept-alive socket that was busy when
+  // shutdown began would otherwise hold the server open until its keep-alive timeout.
+  let draining = false;
+  fastify.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  fastify.addHook('onSend', (_req, reply, payload, done) => {
+    if (draining) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (req, reply, done) => {
     metrics.httpDuration.observe(
@@ -39,7 +51,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
 
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   for (const notice of config.notices) app.get(Logger).log(notice, 'Config');
   return app;
 }

@@ -10,12 +10,30 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
-  app
-    .get(Logger)
-    .log(
-      `stripe-crm-bridge listening on ${await app.getUrl()} (profile ${config.profile}, database ${config.database.kind})`,
-      'Bootstrap',
-    );
+  const logger = app.get(Logger);
+  // Drain, then exit 0: Fastify stops accepting, in-flight webhooks finish (each is
+  // acknowledged only after its commit), then the database closes.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal} received: finishing in-flight requests`, 'Bootstrap');
+      const force = setTimeout(() => {
+        process.stderr.write('shutdown took longer than 25 s; exiting\n');
+        process.exit(1);
+      }, 25_000);
+      force.unref();
+      app.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`shutdown failed: ${String(err)}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+  logger.log(
+    `stripe-crm-bridge listening on ${await app.getUrl()} (profile ${config.profile}, database ${config.database.kind})`,
+    'Bootstrap',
+  );
 }
 
 main().catch((err: unknown) => {

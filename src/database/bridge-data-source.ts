@@ -2,7 +2,7 @@ import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import { type DatabaseConfig } from '../config/app-config.js';
 import { InboxEvent } from '../sync/inbox/inbox-event.entity.js';
 import { startEmbeddedPostgres, type EmbeddedEndpoint } from './embedded-postgres.js';
-import { migrationsGlob } from './migrations-path.js';
+import { loadMigrations } from './migrations-path.js';
 
 export const ENTITIES = [InboxEvent];
 
@@ -76,7 +76,7 @@ export async function createBridgeDataSource(db: DatabaseConfig): Promise<Bridge
   const common = {
     type: 'postgres' as const,
     entities: ENTITIES,
-    migrations: [migrationsGlob()],
+    migrations: await loadMigrations(),
     migrationsTableName: 'migrations',
     migrationsRun: false,
     synchronize: false,
