@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({
       profile: 'production',
       port: 3000,
+      host: '0.0.0.0',
       logLevel: 'info',
       migrationsRun: true,
       webhookBodyLimitBytes: 1024 * 1024,
@@ -148,6 +149,7 @@ describe('loadConfig', () => {
     );
     expect(c.stripe.webhookSecrets).toEqual(['whsec_generated123']);
     expect(c.stripe.secretKey).toBe(LOCAL_PLACEHOLDER_STRIPE_KEY);
+    expect(c.host).toBe('127.0.0.1');
     expect(c.notices.join('\n')).toMatch(/generated local secret in \/tmp\/x\/local-secrets.json/);
     expect(c.notices.join('\n')).not.toContain('whsec_generated123');
   });

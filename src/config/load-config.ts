@@ -162,7 +162,8 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): AppCon
   return {
     profile,
     port: env.PORT ?? 3000,
-    host: env.HOST ?? '0.0.0.0',
+    // A trial on a laptop should not expose its webhook endpoint to the network.
+    host: env.HOST ?? (profile === 'local' ? '127.0.0.1' : '0.0.0.0'),
     logLevel: env.LOG_LEVEL ?? 'info',
     dataDir,
     database,
