@@ -27,137 +27,100 @@ const toBool = ({ value }: { value: unknown }): unknown => {
   return v;
 };
 
-const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type Decorator = (target: object, key: string) => void;
+const all =
+  (...decorators: Decorator[]): Decorator =>
+  (target, key) => {
+    for (const d of decorators) d(target, key);
+  };
 
-/**
- * The environment as the service accepts it. Messages name what is expected and never echo a
- * value, so a rejected secret is not printed.
- */
+// Every variable is optional here; what a profile requires is decided in load-config.ts.
+// Messages say what is expected and never echo the value, so a rejected secret is not printed.
+const OptionalInt = (min: number, max: number, what = `a whole number from ${min} to ${max}`) => {
+  const message = `expected ${what}`;
+  return all(
+    IsOptional(),
+    Transform(toInt),
+    IsInt({ message }),
+    Min(min, { message }),
+    Max(max, { message }),
+  );
+};
+const OptionalString = () => all(IsOptional(), Transform(blankToUndefined), IsString());
+const OptionalMatch = (pattern: RegExp, message: string) =>
+  all(IsOptional(), Transform(blankToUndefined), Matches(pattern, { message }));
+const OptionalOneOf = (values: readonly string[], message: string) =>
+  all(IsOptional(), Transform(blankToUndefined), IsIn(values, { message }));
+const OptionalUrl = (example: string) =>
+  all(
+    IsOptional(),
+    Transform(blankToUndefined),
+    IsUrl(
+      { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+      { message: `expected an http(s) URL such as ${example}` },
+    ),
+  );
+const OptionalBoolean = () =>
+  all(IsOptional(), Transform(toBool), IsBoolean({ message: 'expected true or false' }));
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const WEBHOOK_SECRET = 'whsec_[A-Za-z0-9+/=_-]{8,}';
+
+/** The environment as the service accepts it (see the README's configuration table). */
 export class EnvironmentVariables {
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @IsIn(['local', 'production'], { message: 'expected "local" or "production"' })
+  @OptionalOneOf(['local', 'production'], 'expected "local" or "production"')
   APP_PROFILE?: 'local' | 'production';
 
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: 'expected a whole number from 0 to 65535' })
-  @Min(0, { message: 'expected a whole number from 0 to 65535' })
-  @Max(65535, { message: 'expected a whole number from 0 to 65535' })
-  PORT?: number;
+  @OptionalInt(0, 65535) PORT?: number;
+  @OptionalString() HOST?: string;
 
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @IsString()
-  HOST?: string;
-
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @IsIn(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` })
+  @OptionalOneOf(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(', ')}`)
   LOG_LEVEL?: string;
 
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @Matches(/^postgres(ql)?:\/\/\S+$/, {
-    message: 'expected a postgres:// URL, e.g. postgres://user:password@host:5432/dbname',
-  })
+  @OptionalMatch(
+    /^postgres(ql)?:\/\/\S+$/,
+    'expected a postgres:// URL, e.g. postgres://user:password@host:5432/dbname',
+  )
   DATABASE_URL?: string;
 
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: 'expected a whole number from 1 to 100' })
-  @Min(1, { message: 'expected a whole number from 1 to 100' })
-  @Max(100, { message: 'expected a whole number from 1 to 100' })
-  DATABASE_POOL_SIZE?: number;
-
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @IsString()
-  DATA_DIR?: string;
-
-  @IsOptional()
-  @Transform(toBool)
-  @IsBoolean({ message: 'expected true or false' })
-  MIGRATIONS_RUN?: boolean;
-
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: 'expected a byte count from 1024 to 10485760' })
-  @Min(1024, { message: 'expected a byte count from 1024 to 10485760' })
-  @Max(10 * 1024 * 1024, { message: 'expected a byte count from 1024 to 10485760' })
+  @OptionalInt(1, 100) DATABASE_POOL_SIZE?: number;
+  @OptionalString() DATA_DIR?: string;
+  @OptionalBoolean() MIGRATIONS_RUN?: boolean;
+  @OptionalInt(1024, 10 * 1024 * 1024, 'a byte count from 1024 to 10485760')
   WEBHOOK_BODY_LIMIT_BYTES?: number;
 
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @Matches(/^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$/, {
-    message: 'expected a Stripe secret or restricted key (sk_live_…, sk_test_…, rk_…)',
-  })
+  @OptionalMatch(
+    /^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$/,
+    'expected a Stripe secret or restricted key (sk_live_…, sk_test_…, rk_…)',
+  )
   STRIPE_SECRET_KEY?: string;
 
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @Matches(/^whsec_[A-Za-z0-9+/=_-]{8,}(\s*,\s*whsec_[A-Za-z0-9+/=_-]{8,})*$/, {
-    message: 'expected one or more webhook signing secrets (whsec_…), comma-separated',
-  })
+  @OptionalMatch(
+    new RegExp(`^${WEBHOOK_SECRET}(\\s*,\\s*${WEBHOOK_SECRET})*$`),
+    'expected one or more webhook signing secrets (whsec_…), comma-separated',
+  )
   STRIPE_WEBHOOK_SECRET?: string;
 
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @IsUrl(URL_OPTS, { message: 'expected an http(s) URL such as https://api.stripe.com' })
-  STRIPE_API_BASE?: string;
+  @OptionalUrl('https://api.stripe.com') STRIPE_API_BASE?: string;
+  @OptionalInt(0, 10) STRIPE_MAX_NETWORK_RETRIES?: number;
+  @OptionalInt(1000, 120000, 'milliseconds from 1000 to 120000') STRIPE_TIMEOUT_MS?: number;
 
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: 'expected a whole number from 0 to 10' })
-  @Min(0, { message: 'expected a whole number from 0 to 10' })
-  @Max(10, { message: 'expected a whole number from 0 to 10' })
-  STRIPE_MAX_NETWORK_RETRIES?: number;
+  @OptionalString() HUBSPOT_ACCESS_TOKEN?: string;
+  @OptionalUrl('https://api.hubapi.com') HUBSPOT_API_BASE?: string;
 
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: 'expected milliseconds from 1000 to 120000' })
-  @Min(1000, { message: 'expected milliseconds from 1000 to 120000' })
-  @Max(120000, { message: 'expected milliseconds from 1000 to 120000' })
-  STRIPE_TIMEOUT_MS?: number;
+  @OptionalUrl('https://acme.my.salesforce.com') SALESFORCE_INSTANCE_URL?: string;
+  @OptionalUrl('https://login.salesforce.com') SALESFORCE_LOGIN_URL?: string;
+  @OptionalString() SALESFORCE_ACCESS_TOKEN?: string;
+  @OptionalString() SALESFORCE_CLIENT_ID?: string;
+  @OptionalString() SALESFORCE_CLIENT_SECRET?: string;
+  @OptionalString() SALESFORCE_USERNAME?: string;
+  @OptionalString() SALESFORCE_PRIVATE_KEY?: string;
 
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @IsString()
-  HUBSPOT_ACCESS_TOKEN?: string;
-
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @IsUrl(URL_OPTS, { message: 'expected an http(s) URL such as https://api.hubapi.com' })
-  HUBSPOT_API_BASE?: string;
-
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @IsUrl(URL_OPTS, { message: 'expected your org URL, e.g. https://acme.my.salesforce.com' })
-  SALESFORCE_INSTANCE_URL?: string;
-
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @IsUrl(URL_OPTS, { message: 'expected an http(s) URL such as https://login.salesforce.com' })
-  SALESFORCE_LOGIN_URL?: string;
-
-  @IsOptional() @Transform(blankToUndefined) @IsString() SALESFORCE_ACCESS_TOKEN?: string;
-  @IsOptional() @Transform(blankToUndefined) @IsString() SALESFORCE_CLIENT_ID?: string;
-  @IsOptional() @Transform(blankToUndefined) @IsString() SALESFORCE_CLIENT_SECRET?: string;
-  @IsOptional() @Transform(blankToUndefined) @IsString() SALESFORCE_USERNAME?: string;
-  @IsOptional() @Transform(blankToUndefined) @IsString() SALESFORCE_PRIVATE_KEY?: string;
-
-  @IsOptional()
-  @Transform(blankToUndefined)
-  @Matches(/^[^\s,]{24,}(\s*,\s*[^\s,]{24,})*$/, {
-    message: 'expected one or more tokens of at least 24 characters, comma-separated',
-  })
+  @OptionalMatch(
+    /^[^\s,]{24,}(\s*,\s*[^\s,]{24,})*$/,
+    'expected one or more tokens of at least 24 characters, comma-separated',
+  )
   ADMIN_API_TOKEN?: string;
 
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: 'expected seconds from 5 to 3600' })
-  @Min(5, { message: 'expected seconds from 5 to 3600' })
-  @Max(3600, { message: 'expected seconds from 5 to 3600' })
-  CRM_POLL_INTERVAL_SECONDS?: number;
+  @OptionalInt(5, 3600, 'seconds from 5 to 3600') CRM_POLL_INTERVAL_SECONDS?: number;
 }
