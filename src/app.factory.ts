@@ -8,8 +8,9 @@ import { type AppConfig } from './config/app-config.js';
 import { MetricsService } from './ops/metrics.service.js';
 
 /**
- * Builds the application (used by main.ts, the tests and the demo): Fastify, our body
- * parsing, structured logs, latency metrics and shutdown hooks. Does not listen.
+ * Builds the application (used by main.ts and the tests): Fastify, our body parsing,
+ * structured logs, latency metrics and a clean drain on close. Does not listen; main.ts owns
+ * the process signals.
  */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
