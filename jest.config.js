@@ -20,6 +20,11 @@ export default {
     },
     {
       ...common,
+      displayName: 'emulators',
+      testMatch: ['<rootDir>/test/emulators/**/*.test.ts'],
+    },
+    {
+      ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },
