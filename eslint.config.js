@@ -9,6 +9,7 @@ export default tseslint.config(
     ignores: [
       'dist/**',
       '.bench-dist/**',
+      '.tools-dist/**',
       'coverage/**',
       'data/**',
       'node_modules/**',

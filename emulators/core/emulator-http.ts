@@ -70,7 +70,9 @@ export class EmulatorHttp {
       (r) =>
         (!filter?.method || r.method === filter.method.toUpperCase()) &&
         (!filter?.path ||
-          (typeof filter.path === 'string' ? r.path.startsWith(filter.path) : filter.path.test(r.path))),
+          (typeof filter.path === 'string'
+            ? r.path.startsWith(filter.path)
+            : filter.path.test(r.path))),
     );
   }
 
@@ -91,7 +93,11 @@ export class EmulatorHttp {
     return this.app.close();
   }
 
-  private async applyFault(fault: FaultKind, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  private async applyFault(
+    fault: FaultKind,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
     switch (fault.kind) {
       case 'status':
         await reply
@@ -128,7 +134,11 @@ export class EmulatorHttp {
     this.app.post<{ Body: { ms?: number; method?: string; path?: string } }>(
       `${CONTROL_PREFIX}/latency`,
       async (req) => {
-        this.faults.setLatency({ ms: req.body?.ms ?? 0, method: req.body?.method, path: req.body?.path });
+        this.faults.setLatency({
+          ms: req.body?.ms ?? 0,
+          method: req.body?.method,
+          path: req.body?.path,
+        });
         return { latency: req.body?.ms ?? 0 };
       },
     );

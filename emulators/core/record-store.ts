@@ -50,7 +50,14 @@ export class RecordStore {
 
   insert<T>(type: string, id: string, data: T): StoredRecord<T> {
     const t = this.now();
-    const rec: StoredRecord<T> = { id, createdAt: t, updatedAt: t, version: 1, archived: false, data };
+    const rec: StoredRecord<T> = {
+      id,
+      createdAt: t,
+      updatedAt: t,
+      version: 1,
+      archived: false,
+      data,
+    };
     this.col<T>(type).set(id, rec);
     this.countWrite(type);
     return rec;

@@ -1,18 +1,24 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 type MigrationClass = new () => unknown;
 
 /**
- * Migrations live in the top-level migrations/ folder as TypeScript; the build compiles them to
- * dist/migrations. Running from source (tests) loads the .ts files, running from dist the .js.
+ * Migrations live in the top-level migrations/ folder as TypeScript. The service build puts
+ * them in dist/migrations (beside this folder's parent); running from source, or from a build
+ * that keeps the repository layout (the demo's), finds them two levels up.
  */
 function migrationsDir(): { dir: string; ext: string } {
   const here = fileURLToPath(import.meta.url);
-  return here.endsWith('.ts')
-    ? { dir: join(dirname(here), '..', '..', 'migrations'), ext: '.ts' }
-    : { dir: join(dirname(here), '..', 'migrations'), ext: '.js' };
+  const ext = here.endsWith('.ts') ? '.ts' : '.js';
+  const candidates = [
+    join(dirname(here), '..', 'migrations'),
+    join(dirname(here), '..', '..', 'migrations'),
+  ];
+  const dir = candidates.find((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith(ext)));
+  if (!dir) throw new Error(`no migrations found in ${candidates.join(' or ')}`);
+  return { dir, ext };
 }
 
 /**
