@@ -102,22 +102,27 @@ export function registerSObjectRoutes(router: SfRouter, data: SalesforceData): v
     return { status: 204 };
   });
 
-  router.add('GET', '/sobjects/:type/:field/:value', (req) => {
+  // One record by external id: 300 with the candidates when several match, 404 when none.
+  const byExternalId = (req: SfRequest) => {
     const obj = typeOf(req);
     const f = data.externalIdField(obj, req.params.field ?? '');
     const found = data.matches(obj, f, req.params.value);
     if (found.length > 1) {
-      return multipleChoices(
-        new MultipleMatchError(
-          found.map((r) => r.id),
-          f.name,
-        ),
-        req,
-        obj.name,
+      const err = new MultipleMatchError(
+        found.map((r) => r.id),
+        f.name,
       );
+      return { kind: 'choices', obj, choices: multipleChoices(err, req, obj.name) } as const;
     }
-    if (!found[0]) throw notFound();
-    return { status: 200, body: data.render(obj, found[0], null, req.version) };
+    const record = found[0];
+    if (!record) throw notFound();
+    return { kind: 'record', obj, record } as const;
+  };
+
+  router.add('GET', '/sobjects/:type/:field/:value', (req) => {
+    const hit = byExternalId(req);
+    if (hit.kind === 'choices') return hit.choices;
+    return { status: 200, body: data.render(hit.obj, hit.record, null, req.version) };
   });
 
   router.add('PATCH', '/sobjects/:type/:field/:value', (req) => {
@@ -139,22 +144,9 @@ export function registerSObjectRoutes(router: SfRouter, data: SalesforceData): v
   });
 
   router.add('DELETE', '/sobjects/:type/:field/:value', (req) => {
-    const obj = typeOf(req);
-    const f = data.externalIdField(obj, req.params.field ?? '');
-    const found = data.matches(obj, f, req.params.value);
-    if (found.length > 1) {
-      return multipleChoices(
-        new MultipleMatchError(
-          found.map((r) => r.id),
-          f.name,
-        ),
-        req,
-        obj.name,
-      );
-    }
-    if (!found[0]) throw notFound();
-    const id = found[0].id;
-    inTxn(req, data, (txn) => data.remove(id, txn, obj.name));
+    const hit = byExternalId(req);
+    if (hit.kind === 'choices') return hit.choices;
+    inTxn(req, data, (txn) => data.remove(hit.record.id, txn, hit.obj.name));
     return { status: 204 };
   });
 }

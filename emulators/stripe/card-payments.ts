@@ -1,6 +1,6 @@
 import { invalid } from './stripe-errors.js';
 import { type Params } from './params.js';
-import { isRecord, unix, type Obj, type StripeState } from './stripe-state.js';
+import { ADDRESS_NULLS, isRecord, unix, type Obj, type StripeState } from './stripe-state.js';
 
 /** Stripe's test card numbers by token / pm shortcut; `decline` ones fail when charged. */
 const TEST_CARDS: Record<string, { number: string; decline?: boolean }> = {
@@ -63,16 +63,7 @@ export class CardPayments {
       {
         allow_redisplay: 'unspecified',
         billing_details: {
-          address: isRecord(billing.address)
-            ? billing.address
-            : {
-                city: null,
-                country: null,
-                line1: null,
-                line2: null,
-                postal_code: null,
-                state: null,
-              },
+          address: isRecord(billing.address) ? billing.address : { ...ADDRESS_NULLS },
           email: billing.email ?? null,
           name: billing.name ?? null,
           phone: billing.phone ?? null,

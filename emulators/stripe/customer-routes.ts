@@ -2,7 +2,7 @@ import { invalid, notFound } from './stripe-errors.js';
 import { hash, mergeMetadata, nullable, str, type ParamSpec, type Params } from './params.js';
 import { LIST, route, type RouteDef } from './route-table.js';
 import { type CardPayments } from './card-payments.js';
-import { isRecord, type Obj, type StripeState } from './stripe-state.js';
+import { ADDRESS_NULLS, isRecord, type Obj, type StripeState } from './stripe-state.js';
 
 const ADDRESS: ParamSpec = {
   city: 'string',
@@ -184,12 +184,3 @@ export function customerRoutes(s: StripeState, cards: CardPayments): RouteDef[] 
     ),
   ];
 }
-
-const ADDRESS_NULLS: Obj = {
-  city: null,
-  country: null,
-  line1: null,
-  line2: null,
-  postal_code: null,
-  state: null,
-};

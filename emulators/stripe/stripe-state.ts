@@ -43,6 +43,16 @@ export interface RequestInfo {
   idempotency_key: string | null;
 }
 
+/** Stripe's address object with nothing set. */
+export const ADDRESS_NULLS: Readonly<Obj> = {
+  city: null,
+  country: null,
+  line1: null,
+  line2: null,
+  postal_code: null,
+  state: null,
+};
+
 export const isRecord = (v: unknown): v is Obj =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
