@@ -1,8 +1,9 @@
 /**
- * `npm run emulators`: the local Stripe and Salesforce APIs, standalone, for trying the bridge
- * or an SDK against them. Ports: STRIPE_EMULATOR_PORT and SALESFORCE_EMULATOR_PORT (default
- * 12111 and 12113). Ctrl-C stops them.
+ * `npm run emulators`: the local Stripe, HubSpot and Salesforce APIs, standalone, for trying
+ * the bridge or an SDK against them. Ports: STRIPE_EMULATOR_PORT, HUBSPOT_EMULATOR_PORT and
+ * SALESFORCE_EMULATOR_PORT (default 12111, 12112 and 12113). Ctrl-C stops them.
  */
+import { HubSpotEmulator } from '../emulators/hubspot/hubspot-emulator.js';
 import { SalesforceEmulator } from '../emulators/salesforce/salesforce-emulator.js';
 import { StripeEmulator } from '../emulators/stripe/stripe-emulator.js';
 
@@ -10,22 +11,27 @@ const port = (name: string, fallback: number): number => Number(process.env[name
 
 async function main(): Promise<void> {
   const stripe = new StripeEmulator();
+  const hubspot = new HubSpotEmulator();
   const salesforce = new SalesforceEmulator();
-  const [stripeUrl, salesforceUrl] = await Promise.all([
+  const [stripeUrl, hubspotUrl, salesforceUrl] = await Promise.all([
     stripe.start(port('STRIPE_EMULATOR_PORT', 12111)),
+    hubspot.start(port('HUBSPOT_EMULATOR_PORT', 12112)),
     salesforce.start(port('SALESFORCE_EMULATOR_PORT', 12113)),
   ]);
   process.stdout.write(
     [
       'Emulators listening on 127.0.0.1 (control API under /_emulator on each):',
       `  Stripe      ${stripeUrl}  any key sk_test_…, e.g. STRIPE_API_BASE=${stripeUrl}`,
+      `  HubSpot     ${hubspotUrl}  any token pat-…, e.g. HUBSPOT_API_BASE=${hubspotUrl}`,
       `  Salesforce  ${salesforceUrl}  SALESFORCE_INSTANCE_URL=${salesforceUrl} SALESFORCE_ACCESS_TOKEN=${salesforce.issueToken()}`,
       'Ctrl-C stops them.',
       '',
     ].join('\n'),
   );
   const stop = () => {
-    void Promise.all([stripe.stop(), salesforce.stop()]).then(() => process.exit(0));
+    void Promise.all([stripe.stop(), hubspot.stop(), salesforce.stop()]).then(() =>
+      process.exit(0),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

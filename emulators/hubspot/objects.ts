@@ -1,0 +1,219 @@
+import type { RecordStore, StoredRecord } from '../core/record-store.js';
+import {
+  fail,
+  invalidProperties,
+  notFound,
+  propertyError,
+  type PropertyValueError,
+} from './errors.js';
+import {
+  DEFAULT_READ,
+  SYSTEM_READ_ONLY,
+  lastModifiedProps,
+  type PropertyRegistry,
+} from './schema.js';
+
+export type Props = Record<string, string>;
+export type CrmRecord = StoredRecord<Props>;
+
+/** HubSpot's `SimplePublicObject`. */
+export interface PublicObject {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+  archivedAt?: string;
+}
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const iso = (ms: number) => new Date(ms).toISOString();
+export const storeType = (objectType: string) => `hubspot:${objectType}`;
+
+/** Anything the client sends becomes a string; null/'' clears. */
+export function stringify(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/**
+ * CRM objects of every type on top of the shared RecordStore: validation against the property
+ * registry, uniqueness, the maintained system properties and HubSpot's public object shape.
+ */
+export class CrmObjects {
+  constructor(
+    private readonly store: RecordStore,
+    private readonly schema: PropertyRegistry,
+  ) {}
+
+  private all(type: string): CrmRecord[] {
+    return this.store.all<Props>(storeType(type));
+  }
+
+  live(type: string): CrmRecord[] {
+    return this.all(type).filter((r) => !r.archived);
+  }
+
+  /** Validates and normalizes client input (unknown names, emails, read-only, uniqueness). */
+  archivedList(type: string): CrmRecord[] {
+    return this.all(type).filter((r) => r.archived);
+  }
+
+  private clean(type: string, input: unknown, selfId?: string): Record<string, string | null> {
+    const props = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+    const errors: PropertyValueError[] = [];
+    const out: Record<string, string | null> = {};
+    for (const [name, raw] of Object.entries(props)) {
+      const def = this.schema.get(type, name);
+      if (!def) {
+        errors.push(
+          propertyError(name, 'PROPERTY_DOESNT_EXIST', `Property "${name}" does not exist`),
+        );
+        continue;
+      }
+      if (SYSTEM_READ_ONLY.has(name)) continue; // HubSpot ignores writes to these
+      let value = stringify(raw);
+      if (value !== null && type === 'contacts' && name === 'email') {
+        value = value.trim().toLowerCase();
+        if (!EMAIL_RE.test(value)) {
+          errors.push(propertyError(name, 'INVALID_EMAIL', `Email address ${value} is invalid`));
+          continue;
+        }
+      }
+      if (value !== null && def.type === 'number' && !Number.isFinite(Number(value))) {
+        const msg = `${value} was not a valid number.`;
+        errors.push(propertyError(name, 'INVALID_DECIMAL', msg));
+        continue;
+      }
+      out[name] = value;
+    }
+    if (errors.length > 0) throw invalidProperties(errors);
+    for (const name of this.schema.uniqueNames(type)) {
+      const value = out[name];
+      if (value === undefined || value === null) continue;
+      const clash = this.findBy(type, name, value);
+      if (clash && clash.id !== selfId) {
+        const message =
+          type === 'contacts' && name === 'email'
+            ? `Contact already exists. Existing ID: ${clash.id}`
+            : `A ${type} record with ${name}=${value} already exists. Existing ID: ${clash.id}`;
+        throw fail(409, message, 'CONFLICT');
+      }
+    }
+    return out;
+  }
+
+  findBy(type: string, propertyName: string, value: string): CrmRecord | undefined {
+    if (propertyName === 'hs_object_id') return this.getLive(type, value);
+    const v = type === 'contacts' && propertyName === 'email' ? value.toLowerCase() : value;
+    return this.live(type).find((r) => r.data[propertyName] === v);
+  }
+
+  private getLive(type: string, id: string): CrmRecord | undefined {
+    const r = this.store.get<Props>(storeType(type), id);
+    return r && !r.archived ? r : undefined;
+  }
+
+  /** Looks up by id or by a unique `idProperty` (HubSpot's `?idProperty=`). */
+  lookup(type: string, id: string, idProperty?: string, archived = false): CrmRecord | undefined {
+    if (archived) {
+      const r = this.store.get<Props>(storeType(type), id);
+      return r?.archived ? r : undefined;
+    }
+    if (!idProperty || idProperty === 'hs_object_id') return this.getLive(type, id);
+    const def = this.schema.get(type, idProperty);
+    if (!def?.hasUniqueValue) {
+      throw fail(400, `${idProperty} is not a unique property`, 'VALIDATION_ERROR');
+    }
+    return this.findBy(type, idProperty, id);
+  }
+
+  require(type: string, id: string, idProperty?: string): CrmRecord {
+    const r = this.lookup(type, id, idProperty);
+    if (!r) throw notFound(`Object not found.  objectId are usually numeric.`);
+    return r;
+  }
+
+  private stamp(type: string, rec: CrmRecord): void {
+    rec.data.hs_object_id = rec.id;
+    rec.data.createdate ??= iso(rec.createdAt);
+    for (const p of lastModifiedProps(type)) rec.data[p] = iso(rec.updatedAt);
+  }
+
+  /** Validates a whole batch before any write (HubSpot fails the batch as one). */
+  validate(type: string, props: unknown, selfId?: string): Record<string, string | null> {
+    return this.clean(type, props, selfId);
+  }
+
+  create(type: string, props: unknown): CrmRecord {
+    const clean = this.clean(type, props);
+    const data: Props = {};
+    for (const [k, v] of Object.entries(clean)) if (v !== null) data[k] = v;
+    const id = this.store.nextId('', 1);
+    const rec = this.store.insert<Props>(storeType(type), id, data);
+    this.stamp(type, rec);
+    return rec;
+  }
+
+  update(type: string, rec: CrmRecord, props: unknown): CrmRecord {
+    const clean = this.clean(type, props, rec.id);
+    const data: Props = { ...rec.data };
+    for (const [k, v] of Object.entries(clean)) {
+      if (v === null) delete data[k];
+      else data[k] = v;
+    }
+    const updated = this.store.update<Props>(storeType(type), rec.id, data);
+    this.stamp(type, updated);
+    return updated;
+  }
+
+  archive(type: string, rec: CrmRecord): void {
+    this.store.setArchived(storeType(type), rec.id, true);
+  }
+
+  /** A change made in the HubSpot UI: bumps the modified dates, not counted as an API write. */
+  editAsUser(type: string, id: string, props: Record<string, unknown>): CrmRecord {
+    const rec = this.require(type, id);
+    const clean = this.clean(type, props, rec.id);
+    for (const [k, v] of Object.entries(clean)) {
+      if (v === null) delete rec.data[k];
+      else rec.data[k] = v;
+    }
+    rec.updatedAt = this.store.now();
+    rec.version += 1;
+    this.stamp(type, rec);
+    return rec;
+  }
+
+  /** Names to return: the requested ones, or the type's defaults; system ones always. */
+  propertyNames(type: string, requested?: string[], written?: string[]): string[] {
+    const base = requested && requested.length > 0 ? requested : (DEFAULT_READ[type] ?? []);
+    return [
+      ...new Set([
+        ...base,
+        ...(written ?? []),
+        'createdate',
+        'hs_object_id',
+        ...lastModifiedProps(type),
+      ]),
+    ];
+  }
+
+  toPublic(type: string, rec: CrmRecord, requested?: string[], written?: string[]): PublicObject {
+    const properties: Record<string, string | null> = {};
+    for (const name of this.propertyNames(type, requested, written)) {
+      if (!this.schema.get(type, name)) continue; // HubSpot silently skips unknown names
+      properties[name] = rec.data[name] ?? null;
+    }
+    return {
+      id: rec.id,
+      properties,
+      createdAt: iso(rec.createdAt),
+      updatedAt: iso(rec.updatedAt),
+      archived: rec.archived,
+      ...(rec.archived ? { archivedAt: iso(rec.updatedAt) } : {}),
+    };
+  }
+}
