@@ -8,6 +8,8 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
+import { HubSpotEmulator } from '../emulators/hubspot/hubspot-emulator.js';
+import { SalesforceEmulator } from '../emulators/salesforce/salesforce-emulator.js';
 import { StripeEmulator } from '../emulators/stripe/stripe-emulator.js';
 import { createApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config/load-config.js';
@@ -42,9 +44,14 @@ async function printNewInboxRows(ds: DataSource, cursor: { at: Date; id: string 
 }
 
 async function main(): Promise<void> {
-  // The CRM emulators join the demo with the sync engine, when the bridge starts using them.
   const stripeEmulator = new StripeEmulator();
-  const stripeUrl = await stripeEmulator.start();
+  const hubspot = new HubSpotEmulator();
+  const salesforce = new SalesforceEmulator();
+  const [stripeUrl, hubspotUrl, salesforceUrl] = await Promise.all([
+    stripeEmulator.start(),
+    hubspot.start(),
+    salesforce.start(),
+  ]);
 
   const config = loadConfig({
     APP_PROFILE: 'local',
@@ -53,6 +60,11 @@ async function main(): Promise<void> {
     DATA_DIR: process.env.DATA_DIR ?? './data/demo',
     STRIPE_API_BASE: stripeUrl,
     STRIPE_SECRET_KEY: 'sk_test_demo_emulator_key',
+    // The CRM connectors are configured; they start writing when the sync engine lands.
+    HUBSPOT_ACCESS_TOKEN: 'pat-demo-emulator',
+    HUBSPOT_API_BASE: hubspotUrl,
+    SALESFORCE_INSTANCE_URL: salesforceUrl,
+    SALESFORCE_ACCESS_TOKEN: salesforce.issueToken(),
   });
   const app: NestFastifyApplication = await createApp(config);
   await app.listen({ port: config.port, host: '127.0.0.1' });
@@ -62,6 +74,8 @@ async function main(): Promise<void> {
 
   say(`bridge      ${bridgeUrl}  (embedded database in ${config.dataDir})`);
   say(`Stripe      ${stripeUrl}  (emulator; webhooks go to ${bridgeUrl}/webhooks/stripe)`);
+  say(`HubSpot     ${hubspotUrl}  (emulator)`);
+  say(`Salesforce  ${salesforceUrl}  (emulator)`);
   say('The sync engine is not built yet: for now the feed shows Stripe events the bridge has');
   say('verified and stored. Ctrl-C stops the demo.');
 
@@ -92,7 +106,7 @@ async function main(): Promise<void> {
     say(`${why}: stopping`);
     await feed.catch(() => undefined);
     await app.close();
-    await stripeEmulator.stop();
+    await Promise.all([stripeEmulator.stop(), hubspot.stop(), salesforce.stop()]);
     say('stopped');
     process.exit(code);
   };
