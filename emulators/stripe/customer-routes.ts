@@ -35,6 +35,12 @@ const CUSTOMER_FIELDS: ParamSpec = {
   test_clock: 'string',
 };
 
+/** A list endpoint's filter: the `created` range plus exact matches on the given params. */
+export function listFilter(p: Params, fields: readonly string[]): (o: Obj) => boolean {
+  const created = createdFilter(p);
+  return (o) => created(o) && fields.every((f) => !p[f] || o[f] === p[f]);
+}
+
 /** `created[gte]` etc. as a predicate on unix seconds. */
 export function createdFilter(p: Params): (o: Obj) => boolean {
   const c = p.created;

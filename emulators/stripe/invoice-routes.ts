@@ -1,7 +1,7 @@
 import { invalid } from './stripe-errors.js';
 import { bool, int, requireParams, str, type ParamSpec } from './params.js';
 import { LIST, route, type RouteDef } from './route-table.js';
-import { applyFields, createdFilter } from './customer-routes.js';
+import { applyFields, listFilter } from './customer-routes.js';
 import { type Billing } from './billing.js';
 import { unix, type Obj, type StripeState } from './stripe-state.js';
 
@@ -155,18 +155,12 @@ export function invoiceRoutes(s: StripeState, billing: Billing): RouteDef[] {
         collection_method: 'string',
         due_date: 'range',
       },
-      ({ params }) => {
-        const created = createdFilter(params);
-        const items = s.all(
-          'invoice',
-          (o) =>
-            created(o) &&
-            (!params.customer || o.customer === params.customer) &&
-            (!params.subscription || o.subscription === params.subscription) &&
-            (!params.status || o.status === params.status),
-        );
-        return s.list('/v1/invoices', items, params);
-      },
+      ({ params }) =>
+        s.list(
+          '/v1/invoices',
+          s.all('invoice', listFilter(params, ['customer', 'subscription', 'status'])),
+          params,
+        ),
     ),
     // Invoice items: only onto a draft invoice (the modern flow); returned as an invoiceitem.
     route(

@@ -1,7 +1,7 @@
 import { invalid } from './stripe-errors.js';
 import { int, requireParams, str, type Params } from './params.js';
 import { LIST, route, type RouteDef } from './route-table.js';
-import { applyFields, createdFilter } from './customer-routes.js';
+import { applyFields, createdFilter, listFilter } from './customer-routes.js';
 import { nowPlusDays } from './card-payments.js';
 import { isRecord, type Obj, type StripeState } from './stripe-state.js';
 
@@ -184,17 +184,12 @@ export class MoneyMovements {
         'GET',
         '/v1/refunds',
         { ...LIST, charge: 'string', payment_intent: 'string' },
-        ({ params }) => {
-          const created = createdFilter(params);
-          const items = s.all(
-            'refund',
-            (o) =>
-              created(o) &&
-              (!params.charge || o.charge === params.charge) &&
-              (!params.payment_intent || o.payment_intent === params.payment_intent),
-          );
-          return s.list('/v1/refunds', items, params);
-        },
+        ({ params }) =>
+          s.list(
+            '/v1/refunds',
+            s.all('refund', listFilter(params, ['charge', 'payment_intent'])),
+            params,
+          ),
       ),
       route('GET', '/v1/charges/:id/refunds', LIST, ({ id, params }) => {
         s.raw('charge', id);
@@ -233,15 +228,12 @@ export class MoneyMovements {
         'GET',
         '/v1/disputes',
         { ...LIST, charge: 'string', payment_intent: 'string' },
-        ({ params }) => {
-          const items = s.all(
-            'dispute',
-            (o) =>
-              (!params.charge || o.charge === params.charge) &&
-              (!params.payment_intent || o.payment_intent === params.payment_intent),
-          );
-          return s.list('/v1/disputes', items, params);
-        },
+        ({ params }) =>
+          s.list(
+            '/v1/disputes',
+            s.all('dispute', listFilter(params, ['charge', 'payment_intent'])),
+            params,
+          ),
       ),
 
       route(

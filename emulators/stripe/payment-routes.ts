@@ -1,7 +1,7 @@
 import { cardDeclined, invalid } from './stripe-errors.js';
 import { bool, int, requireParams, str, type ParamSpec, type Params } from './params.js';
 import { LIST, route, type RouteDef } from './route-table.js';
-import { applyFields, createdFilter } from './customer-routes.js';
+import { applyFields, createdFilter, listFilter } from './customer-routes.js';
 import { type CardPayments } from './card-payments.js';
 import { unix, type Obj, type StripeState } from './stripe-state.js';
 
@@ -306,17 +306,12 @@ export function paymentRoutes(s: StripeState, cards: CardPayments): RouteDef[] {
       'GET',
       '/v1/charges',
       { ...LIST, customer: 'string', payment_intent: 'string' },
-      ({ params }) => {
-        const created = createdFilter(params);
-        const items = s.all(
-          'charge',
-          (o) =>
-            created(o) &&
-            (!params.customer || o.customer === params.customer) &&
-            (!params.payment_intent || o.payment_intent === params.payment_intent),
-        );
-        return s.list('/v1/charges', items, params);
-      },
+      ({ params }) =>
+        s.list(
+          '/v1/charges',
+          s.all('charge', listFilter(params, ['customer', 'payment_intent'])),
+          params,
+        ),
     ),
   ];
 }
