@@ -7,6 +7,7 @@ import { loggerParams } from './ops/logging.js';
 import { MetricsModule } from './ops/metrics.module.js';
 import { OpsModule } from './ops/ops.module.js';
 import { StripeModule } from './stripe/stripe.module.js';
+import { SyncModule } from './sync/sync.module.js';
 
 @Module({})
 export class AppModule {
@@ -19,6 +20,7 @@ export class AppModule {
         MetricsModule,
         DatabaseModule.forRoot(config),
         StripeModule,
+        SyncModule,
         OpsModule,
       ],
     };

@@ -89,6 +89,8 @@ const SYSTEM: Spec[] = [N('hs_object_id'), DT('createdate'), DT('hs_lastmodified
 const DEFAULTS: Record<string, Spec[]> = {
   contacts: [
     S('email'),
+    // Secondary addresses ("a@x.com;b@y.com"): how HubSpot ends up with two contacts per email.
+    S('hs_additional_emails'),
     S('firstname'),
     S('lastname'),
     ['phone', 'phone_number', 'phonenumber'],

@@ -18,6 +18,23 @@ export interface StripeConfig {
 export interface HubSpotConfig {
   accessToken: string;
   apiBase: URL;
+  /** Calls per rolling 10 s the app's tier allows (100 for most private apps, 190 on Pro+). */
+  tenSecondBudget: number;
+  /** How long to stop calling after HubSpot refuses a call for the daily limit. */
+  dailyRetryMs: number;
+}
+
+export interface SyncConfig {
+  /** Worker loops per process claiming inbox rows (0 = this replica only ingests). */
+  workers: number;
+  /** Objects claimed per batch (and so per CRM batch call). */
+  batchSize: number;
+  /** Attempts before a job is parked as a dead letter. */
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Each CRM poll re-reads this much before its cursor (search indexes lag behind writes). */
+  pollOverlapSeconds: number;
 }
 
 export type SalesforceAuth =
@@ -45,6 +62,7 @@ export abstract class AppConfig {
   abstract readonly salesforce: SalesforceConfig | null;
   abstract readonly adminApiTokens: string[];
   abstract readonly crmPollIntervalSeconds: number;
+  abstract readonly sync: SyncConfig;
   /** Lines worth telling the operator at boot (generated values, defaults taken). No secrets. */
   abstract readonly notices: string[];
 }

@@ -122,5 +122,15 @@ export class EnvironmentVariables {
   )
   ADMIN_API_TOKEN?: string;
 
-  @OptionalInt(5, 3600, 'seconds from 5 to 3600') CRM_POLL_INTERVAL_SECONDS?: number;
+  @OptionalInt(1, 3600, 'seconds from 1 to 3600') CRM_POLL_INTERVAL_SECONDS?: number;
+  @OptionalInt(0, 3600, 'seconds from 0 to 3600') CRM_POLL_OVERLAP_SECONDS?: number;
+
+  @OptionalInt(1, 1000, 'calls per 10 seconds from 1 to 1000') HUBSPOT_RATE_LIMIT_PER_10S?: number;
+  @OptionalInt(1, 86400, 'seconds from 1 to 86400') HUBSPOT_DAILY_RETRY_SECONDS?: number;
+
+  @OptionalInt(0, 32) SYNC_WORKERS?: number;
+  @OptionalInt(1, 500) SYNC_BATCH_SIZE?: number;
+  @OptionalInt(1, 100) SYNC_MAX_ATTEMPTS?: number;
+  @OptionalInt(10, 3_600_000, 'milliseconds from 10 to 3600000') SYNC_RETRY_BASE_MS?: number;
+  @OptionalInt(10, 86_400_000, 'milliseconds from 10 to 86400000') SYNC_RETRY_MAX_MS?: number;
 }

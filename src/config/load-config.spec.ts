@@ -52,7 +52,7 @@ describe('loadConfig', () => {
     [{ ...PROD, STRIPE_API_BASE: 'ftp://example.com' }, ['STRIPE_API_BASE']],
     [{ ...PROD, MIGRATIONS_RUN: 'maybe' }, ['MIGRATIONS_RUN']],
     [{ ...PROD, ADMIN_API_TOKEN: 'short' }, ['ADMIN_API_TOKEN']],
-    [{ ...PROD, CRM_POLL_INTERVAL_SECONDS: '1' }, ['CRM_POLL_INTERVAL_SECONDS']],
+    [{ ...PROD, CRM_POLL_INTERVAL_SECONDS: '0' }, ['CRM_POLL_INTERVAL_SECONDS']],
     [{ ...PROD, SALESFORCE_ACCESS_TOKEN: 'tok' }, ['SALESFORCE_INSTANCE_URL']],
     [
       { ...PROD, SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com' },

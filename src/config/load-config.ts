@@ -39,6 +39,8 @@ function hubspotConfig(env: EnvironmentVariables): HubSpotConfig | null {
   return {
     accessToken: env.HUBSPOT_ACCESS_TOKEN,
     apiBase: new URL(env.HUBSPOT_API_BASE ?? 'https://api.hubapi.com'),
+    tenSecondBudget: env.HUBSPOT_RATE_LIMIT_PER_10S ?? 100,
+    dailyRetryMs: (env.HUBSPOT_DAILY_RETRY_SECONDS ?? 900) * 1000,
   };
 }
 
@@ -180,6 +182,14 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): AppCon
     salesforce,
     adminApiTokens: env.ADMIN_API_TOKEN ? splitList(env.ADMIN_API_TOKEN) : [],
     crmPollIntervalSeconds: env.CRM_POLL_INTERVAL_SECONDS ?? 30,
+    sync: {
+      workers: env.SYNC_WORKERS ?? 2,
+      batchSize: env.SYNC_BATCH_SIZE ?? 100,
+      maxAttempts: env.SYNC_MAX_ATTEMPTS ?? 10,
+      retryBaseMs: env.SYNC_RETRY_BASE_MS ?? 2000,
+      retryMaxMs: env.SYNC_RETRY_MAX_MS ?? 3_600_000,
+      pollOverlapSeconds: env.CRM_POLL_OVERLAP_SECONDS ?? 60,
+    },
     notices,
   };
 }

@@ -3,8 +3,11 @@ import { type DatabaseConfig } from '../config/app-config.js';
 import { InboxEvent } from '../sync/inbox/inbox-event.entity.js';
 import { startEmbeddedPostgres, type EmbeddedEndpoint } from './embedded-postgres.js';
 import { loadMigrations } from './migrations-path.js';
+import { FieldMapping } from '../mapping/field-mapping.entity.js';
+import { ObjectMapping } from '../mapping/object-mapping.entity.js';
+import { Link } from '../links/link.entity.js';
 
-export const ENTITIES = [InboxEvent];
+export const ENTITIES = [InboxEvent, ObjectMapping, FieldMapping, Link];
 
 /** Arbitrary constant key: only one process runs migrations at a time. */
 const MIGRATION_LOCK_KEY = 727_001;

@@ -31,6 +31,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly syncJobs = new Counter({
+    name: 'bridge_sync_jobs_total',
+    help: 'Inbox rows settled by the sync workers, by status (done, retry, dead).',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly syncPairs = new Counter({
+    name: 'bridge_sync_pairs_total',
+    help: 'Stripe objects synced with a CRM record, by connector and action.',
+    labelNames: ['connector', 'action'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -8,6 +8,7 @@ import {
   type StripeEventSummary,
 } from '../../src/domain/stripe-event-summary.js';
 import { MetricsService } from '../../src/ops/metrics.service.js';
+import { WorkSignal } from '../../src/sync/inbox/work-signal.js';
 import { InboxService } from '../../src/sync/inbox/inbox.service.js';
 import { stripeEvent } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
@@ -29,7 +30,7 @@ describe('inbox on PostgreSQL', () => {
       { kind: 'postgres', url: db.url, poolSize: 6 },
       { migrate: true },
     );
-    inbox = new InboxService(ds, new MetricsService());
+    inbox = new InboxService(ds, new MetricsService(), new WorkSignal());
   });
   afterAll(async () => {
     await ds?.destroy();

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { MicroBatcher } from '../../common/micro-batcher.js';
 import { type StripeEventSummary } from '../../domain/stripe-event-summary.js';
 import { MetricsService } from '../../ops/metrics.service.js';
+import { WorkSignal } from './work-signal.js';
 
 export type StoreOutcome = 'stored' | 'duplicate';
 
@@ -33,6 +34,7 @@ export class InboxService {
   constructor(
     private readonly dataSource: DataSource,
     metrics: MetricsService,
+    private readonly signal: WorkSignal,
   ) {
     metrics.addSampledGauge(
       'bridge_inbox_depth',
@@ -73,6 +75,7 @@ export class InboxService {
       batch.map((b) => b.rawPayload),
     ]);
     const inserted = new Set(rows.map((r) => r.event_id));
+    if (inserted.size > 0) this.signal.notify();
     // The same event twice in one batch: the first delivery stored it, the second is a duplicate.
     return s.map((e) => (inserted.delete(e.id) ? 'stored' : 'duplicate'));
   }

@@ -1,0 +1,141 @@
+/**
+ * The CRM port. Every CRM (HubSpot, Salesforce, the in-memory test double) is one subclass;
+ * the sync engine only ever sees these types. The abstract class is also the DI token.
+ *
+ * Values cross the port as plain scalars. Object types are the CRM's own names ("contacts",
+ * "Contact"); the object mapping table says which one a Stripe type pairs with.
+ */
+export type CrmValue = string | number | boolean | null;
+
+export interface CrmRecord {
+  id: string;
+  properties: Record<string, CrmValue>;
+  /** The CRM's last-modified time for the record (HubSpot `hs_lastmodifieddate`). */
+  modifiedAt: Date;
+}
+
+export type CrmPropertyType = 'string' | 'number' | 'bool' | 'date' | 'datetime' | 'enumeration';
+
+export interface CrmPropertyDefinition {
+  name: string;
+  label: string;
+  type: CrmPropertyType;
+  /** Unique across the object type (usable as an upsert/lookup key). */
+  unique?: boolean;
+  description?: string;
+  /** For `enumeration`/`bool`: the allowed values. */
+  options?: string[];
+}
+
+export interface CrmFieldDescription {
+  name: string;
+  label: string;
+  type: CrmPropertyType;
+  unique: boolean;
+  readOnly: boolean;
+  custom: boolean;
+}
+
+/** Why a write or read failed. `retryable`: worth trying again later (429, 5xx, network). */
+export class CrmError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    /** When the CRM said (or the budget implies) a retry can succeed, if known. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'CrmError';
+  }
+}
+
+export interface CrmCreateInput {
+  /** The caller's correlation key, echoed in the result (e.g. the Stripe id). */
+  ref: string;
+  properties: Record<string, CrmValue>;
+}
+
+export interface CrmUpdateInput {
+  ref: string;
+  id: string;
+  properties: Record<string, CrmValue>;
+}
+
+export interface CrmUpsertInput {
+  ref: string;
+  /** Value of the unique `idProperty` that identifies the record. */
+  key: string;
+  properties: Record<string, CrmValue>;
+}
+
+/** One result per input, in input order. A failure is a value, not an exception. */
+export type CrmWriteResult =
+  | { ref: string; ok: true; record: CrmRecord; created: boolean }
+  | { ref: string; ok: false; error: CrmError };
+
+export interface CrmPage {
+  records: CrmRecord[];
+  /** Opaque token for the next page; null when there is none. */
+  after: string | null;
+}
+
+export abstract class CrmConnector {
+  /** Stable connector name stored on links, cursors and mappings: "hubspot", "salesforce". */
+  abstract readonly name: string;
+  /** The most inputs one write call can carry (HubSpot 100, Salesforce 200). */
+  abstract readonly maxBatchSize: number;
+
+  /** The object type's fields as the CRM describes them. */
+  abstract describe(objectType: string): Promise<CrmFieldDescription[]>;
+
+  /** Creates the custom properties that are missing; existing ones are left as they are. */
+  abstract ensureProperties(
+    objectType: string,
+    definitions: CrmPropertyDefinition[],
+  ): Promise<void>;
+
+  /** Live (not archived/deleted) records by id; ids not found are absent from the map. */
+  abstract read(
+    objectType: string,
+    ids: string[],
+    properties: string[],
+  ): Promise<Map<string, CrmRecord>>;
+
+  /**
+   * Live records whose `property` equals one of `values`, compared case-insensitively. The map
+   * is keyed by the value as given (every given value is a key, possibly with no records).
+   */
+  abstract findByProperty(
+    objectType: string,
+    property: string,
+    values: string[],
+    properties: string[],
+  ): Promise<Map<string, CrmRecord[]>>;
+
+  abstract create(objectType: string, inputs: CrmCreateInput[]): Promise<CrmWriteResult[]>;
+  abstract update(objectType: string, inputs: CrmUpdateInput[]): Promise<CrmWriteResult[]>;
+  /** Creates or updates by a unique property (`idProperty`), which is set on creation. */
+  abstract upsert(
+    objectType: string,
+    idProperty: string,
+    inputs: CrmUpsertInput[],
+  ): Promise<CrmWriteResult[]>;
+
+  /**
+   * Live records modified at or after `since`, oldest first, a page at a time. Paging through
+   * every page visits every such record at least once (a record may repeat across pages).
+   */
+  abstract listChanges(
+    objectType: string,
+    since: Date,
+    properties: string[],
+    after?: string | null,
+  ): Promise<CrmPage>;
+
+  /** Every live record, in a stable order, a page at a time (for backfill matching). */
+  abstract scan(objectType: string, properties: string[], after?: string | null): Promise<CrmPage>;
+
+  /** Ids among `ids` that are archived/deleted in the CRM (for the CRM-delete policy). */
+  abstract archived(objectType: string, ids: string[]): Promise<string[]>;
+}

@@ -1,0 +1,38 @@
+import { type FieldRule, type Scalar } from './field-rules.js';
+import { getPath } from './object-path.js';
+import { applyToCrm } from './transforms.js';
+import { normalizeScalar, sameValue } from './values.js';
+
+/**
+ * Echo suppression before any API call: a side whose mapped values all equal the shadow has
+ * nothing new to say (typically our own write coming back), so the change can be dropped.
+ */
+export function stripeMatchesShadow(
+  rules: FieldRule[],
+  stripe: Record<string, unknown>,
+  shadow: Record<string, Scalar>,
+): boolean {
+  return rules
+    .filter((r) => r.direction !== 'to_stripe')
+    .every((r) => {
+      try {
+        return sameValue(
+          applyToCrm(getPath(stripe, r.stripePath), r.transforms),
+          shadow[r.key] ?? null,
+        );
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** The same test for a CRM record's properties (only fields that may flow to Stripe count). */
+export function crmMatchesShadow(
+  rules: FieldRule[],
+  properties: Record<string, unknown>,
+  shadow: Record<string, Scalar>,
+): boolean {
+  return rules
+    .filter((r) => r.direction !== 'to_crm')
+    .every((r) => sameValue(normalizeScalar(properties[r.crmProperty]), shadow[r.key] ?? null));
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { StripeClient } from './stripe.client.js';
+
+/** A Stripe object as plain JSON, the way events carry it and the planner reads it. */
+export type StripeObject = Record<string, unknown> & { id: string };
+
+export interface StripePage {
+  objects: StripeObject[];
+  hasMore: boolean;
+}
+
+/** Stripe errors that will not succeed if the same request is sent again. */
+export function isPermanentStripeError(err: unknown): boolean {
+  const e = err as { type?: string; statusCode?: number };
+  if (e.type === 'StripeInvalidRequestError' || e.type === 'StripePermissionError') return true;
+  return e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 429;
+}
+
+/**
+ * Reads and writes of the Stripe objects the engine syncs, by object type. Writes carry an
+ * Idempotency-Key derived from the job and the exact parameters: a retried job repeats the
+ * same request safely, and a re-planned one with different values is a different request.
+ */
+@Injectable()
+export class StripeRecords {
+  constructor(private readonly stripe: StripeClient) {}
+
+  async retrieve(type: string, id: string): Promise<StripeObject> {
+    switch (type) {
+      case 'customer':
+        return asObject(await this.stripe.api.customers.retrieve(id));
+      default:
+        throw new Error(`Stripe object type ${type} is not synced yet`);
+    }
+  }
+
+  async update(
+    type: string,
+    id: string,
+    params: Record<string, unknown>,
+    jobKey: string,
+  ): Promise<StripeObject> {
+    const idempotencyKey = `bridge-${jobKey}-${fingerprint(params)}`.slice(0, 255);
+    switch (type) {
+      case 'customer':
+        return asObject(
+          await this.stripe.api.customers.update(id, params as Stripe.CustomerUpdateParams, {
+            idempotencyKey,
+          }),
+        );
+      default:
+        throw new Error(`Stripe object type ${type} is not synced yet`);
+    }
+  }
+
+  /** One page of live objects, oldest-id-first paging by `starting_after`. */
+  async list(type: string, after: string | null, limit = 100): Promise<StripePage> {
+    switch (type) {
+      case 'customer': {
+        const page = await this.stripe.api.customers.list({
+          limit,
+          ...(after ? { starting_after: after } : {}),
+        });
+        return { objects: page.data.map(asObject), hasMore: page.has_more };
+      }
+      default:
+        throw new Error(`Stripe object type ${type} is not synced yet`);
+    }
+  }
+}
+
+const asObject = (o: unknown): StripeObject => {
+  // Drop the SDK's non-enumerable response metadata; keep the JSON the API sent.
+  return JSON.parse(JSON.stringify(o)) as StripeObject;
+};
+
+const fingerprint = (params: Record<string, unknown>): string =>
+  createHash('sha256').update(JSON.stringify(params)).digest('base64url').slice(0, 22);

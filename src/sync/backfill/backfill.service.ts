@@ -1,0 +1,240 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppError } from '../../common/app-error.js';
+import { mapLimit } from '../../common/map-limit.js';
+import { CrmConnectors } from '../../crm/crm-registry.js';
+import { LinkStore, type LinkScope } from '../../links/link-store.js';
+import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
+import { StripeRecords, type StripeObject } from '../../stripe/stripe-records.js';
+import { ConnectorPreparer } from '../engine/connector-preparer.js';
+import { createMatcher, mappedProperties } from '../engine/matcher.js';
+import { PairSyncer, type PairInput, type PairResult } from '../engine/pair-syncer.js';
+import { BackfillRuns, type BackfillProgress, type BackfillRun } from './backfill-runs.js';
+import { CrmIndex } from './crm-index.js';
+import { PageWindow } from './page-window.js';
+
+export interface BackfillOptions {
+  object: string;
+  connector?: string;
+  /** Pages synced at once; the CRM's rate limiter paces them. */
+  concurrency?: number;
+  onProgress?: (p: BackfillProgress) => void;
+  progressEveryMs?: number;
+}
+
+const PAGE = 100;
+const PAGE_ATTEMPTS = 5;
+
+/**
+ * Links every existing Stripe object of a type to the CRM (matching, else creating), in pages of
+ * 100: one CRM write call per page. Resumable: the run row keeps the last page whose links are
+ * committed, and a restart continues after it. Safe alongside webhooks: links are upserts and
+ * already-linked objects are skipped. The CRM id write-back to Stripe is deferred (flagged on
+ * the link) and drained by `drainWritebacks`, at Stripe's pace rather than the CRM's.
+ */
+@Injectable()
+export class BackfillService {
+  private readonly logger = new Logger(BackfillService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly mappings: MappingService,
+    private readonly connectors: CrmConnectors,
+    private readonly stripe: StripeRecords,
+    private readonly links: LinkStore,
+    private readonly preparer: ConnectorPreparer,
+    private readonly runs: BackfillRuns,
+  ) {}
+
+  async run(opts: BackfillOptions): Promise<BackfillRun[]> {
+    const sets = (await this.mappings.enabled({ stripeObject: opts.object })).filter(
+      (s) => !opts.connector || s.object.connector === opts.connector,
+    );
+    if (sets.length === 0) {
+      throw new AppError(
+        'invalid',
+        'no_mapping',
+        `No enabled mapping for Stripe ${opts.object}${opts.connector ? ` and ${opts.connector}` : ''}: configure the connector's credentials and enable its object mapping.`,
+      );
+    }
+    const out: BackfillRun[] = [];
+    for (const set of sets) out.push(await this.runMapping(set, opts));
+    return out;
+  }
+
+  private async runMapping(set: MappingSet, opts: BackfillOptions): Promise<BackfillRun> {
+    const connector = this.connectors.get(set.object.connector);
+    if (!connector) {
+      throw new AppError('invalid', 'connector_off', `${set.object.connector} is not configured`);
+    }
+    const scope: LinkScope = {
+      connector: set.object.connector,
+      stripeObject: set.object.stripeObject,
+      crmObject: set.object.crmObject,
+    };
+    return this.runs.exclusive(scope, async (run) => {
+      await this.preparer.prepare(set, connector);
+      const started = Date.now();
+      const index = await CrmIndex.build(set, connector);
+      this.logger.log(`backfill ${run.id}: indexed ${index.size} ${scope.crmObject} in ${connector.name}`);
+      const claimed = new Set<string>();
+      const matcher = createMatcher(
+        set,
+        index.lookup(connector, set, mappedProperties(set)),
+        this.links,
+        claimed,
+      );
+      const syncer = new PairSyncer(set, connector, this.stripe, this.links);
+      void this.countTotal(set, run);
+
+      const window = new PageWindow(run.stripeAfter);
+      const reporter = this.runs.reporter(run, started, opts.onProgress, opts.progressEveryMs);
+      const pages = this.pages(set.object.stripeObject, run.stripeAfter);
+      const lanes = Array.from({ length: opts.concurrency ?? 3 }, async () => {
+        for (;;) {
+          const next = await pages.next();
+          if (next.done) return;
+          const { seq, objects } = next.value;
+          const counts = await this.syncPage(scope, syncer, matcher, objects);
+          const last = objects.at(-1)?.id ?? null;
+          await this.dataSource.transaction(async (m) => {
+            await this.links.persist(m, scope, counts.records);
+            const cursor = window.complete(seq, last);
+            await this.runs.advance(m, run, counts.tally, cursor);
+          });
+          reporter.tick();
+        }
+      });
+      await Promise.all(lanes);
+      reporter.finish();
+      return run;
+    });
+  }
+
+  /** Syncs one page, retrying objects whose failure may pass (429 exhaustion, 5xx). */
+  private async syncPage(
+    scope: LinkScope,
+    syncer: PairSyncer,
+    matcher: ReturnType<typeof createMatcher>,
+    objects: StripeObject[],
+  ) {
+    const linked = await this.links.byStripeIds(scope, objects.map((o) => o.id));
+    let pending: PairInput[] = objects
+      .filter((o) => !linked.has(o.id))
+      .map((o) => ({
+        stripeId: o.id,
+        stripe: o,
+        stripeChangedAt: null,
+        stripeDeleted: false,
+        jobKey: `backfill-${o.id}`,
+      }));
+    const tally = { done: objects.length, skipped: objects.length - pending.length, created: 0, linked: 0, ambiguous: 0, failed: 0 };
+    const records: Awaited<ReturnType<PairSyncer['run']>>['records'] = [];
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      const out = await syncer.run(pending, { matcher, deferWriteback: true });
+      records.push(...out.records);
+      const retry = new Set<string>();
+      for (const r of out.results) this.count(tally, r, attempt, retry);
+      pending = pending.filter((p) => retry.has(p.stripeId));
+      if (pending.length > 0) await new Promise((r) => setTimeout(r, 500 * 2 ** (attempt - 1)));
+    }
+    return { tally, records };
+  }
+
+  private count(
+    tally: { created: number; linked: number; ambiguous: number; failed: number; skipped: number },
+    r: PairResult,
+    attempt: number,
+    retry: Set<string>,
+  ): void {
+    if (!r.ok) {
+      if (r.retryable && attempt < PAGE_ATTEMPTS) retry.add(r.stripeId);
+      else {
+        tally.failed += 1;
+        this.logger.warn({ stripeId: r.stripeId, error: r.error }, 'backfill: object not synced');
+      }
+    } else if (r.action === 'created') tally.created += 1;
+    else if (r.action === 'linked') tally.linked += 1;
+    else if (r.action === 'ambiguous') tally.ambiguous += 1;
+    else tally.skipped += 1;
+  }
+
+  /** Stripe pages, fetched one ahead of the consumers and numbered for the resume cursor. */
+  private async *pages(type: string, after: string | null) {
+    let seq = 0;
+    let cursor = after;
+    let next = this.stripe.list(type, cursor, PAGE);
+    for (;;) {
+      const page = await next;
+      if (page.objects.length === 0) return;
+      cursor = page.objects.at(-1)?.id ?? cursor;
+      if (page.hasMore) next = this.stripe.list(type, cursor, PAGE);
+      yield { seq: seq++, objects: page.objects };
+      if (!page.hasMore) return;
+    }
+  }
+
+  /** Stripe has no count: a listing in the background fills in the total for progress/ETA. */
+  private async countTotal(set: MappingSet, run: BackfillRun): Promise<void> {
+    try {
+      let total = 0;
+      let after: string | null = null;
+      for (;;) {
+        const page = await this.stripe.list(set.object.stripeObject, after, PAGE);
+        total += page.objects.length;
+        after = page.objects.at(-1)?.id ?? null;
+        if (!page.hasMore || !after) break;
+      }
+      await this.runs.setTotal(run, total);
+    } catch (err) {
+      this.logger.warn({ err }, 'backfill: could not count Stripe objects; no ETA');
+    }
+  }
+
+  /**
+   * Writes the CRM id into the Stripe objects' metadata for links the backfill created,
+   * `ratePerSecond` at most (Stripe's own limit is 100 requests/s in live mode).
+   */
+  async drainWritebacks(opts: { object: string; ratePerSecond: number }): Promise<number> {
+    let written = 0;
+    for (const set of await this.mappings.enabled({ stripeObject: opts.object })) {
+      const key = set.object.crmIdMetadataKey;
+      for (;;) {
+        const rows: { stripe_id: string; crm_id: string }[] = await this.dataSource.query(
+          `SELECT stripe_id, crm_id FROM links WHERE connector = $1 AND stripe_object = $2
+             AND writeback_pending ORDER BY stripe_id LIMIT 100`,
+          [set.object.connector, set.object.stripeObject],
+        );
+        if (rows.length === 0) break;
+        const startedAt = Date.now();
+        const results = await mapLimit(rows, 8, async (r) => {
+          if (!key) return r.stripe_id;
+          try {
+            await this.stripe.update(
+              set.object.stripeObject,
+              r.stripe_id,
+              { metadata: { [key]: r.crm_id } },
+              `writeback-${r.crm_id}`,
+            );
+            return r.stripe_id;
+          } catch (err) {
+            this.logger.warn({ err, stripeId: r.stripe_id }, 'write-back failed; will retry');
+            return null;
+          }
+        });
+        const done = results.filter((id): id is string => id !== null);
+        if (done.length === 0) throw new Error('write-back: every Stripe update failed; stopping');
+        await this.dataSource.query(
+          `UPDATE links SET writeback_pending = false WHERE connector = $1 AND stripe_object = $2
+             AND stripe_id = ANY($3)`,
+          [set.object.connector, set.object.stripeObject, done],
+        );
+        written += done.length;
+        const minMs = (rows.length / opts.ratePerSecond) * 1000;
+        const wait = minMs - (Date.now() - startedAt);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    return written;
+  }
+}

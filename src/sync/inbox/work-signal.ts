@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+
+/**
+ * Wakes this process's idle workers when work arrives (a webhook stored, a poll queued
+ * changes), so latency is not bound to the idle poll. Other replicas find the rows by polling.
+ */
+@Injectable()
+export class WorkSignal {
+  private waiters: (() => void)[] = [];
+
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves on the next notify() or after `ms`, whichever comes first. */
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.waiters = self.waiters.filter((w) => w !== done);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+}

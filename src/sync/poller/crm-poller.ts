@@ -1,0 +1,195 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { createHash } from 'node:crypto';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { AppConfig } from '../../config/app-config.js';
+import { CrmConnectors } from '../../crm/crm-registry.js';
+import { crmMatchesShadow } from '../../domain/echo.js';
+import { LinkStore, type LinkScope } from '../../links/link-store.js';
+import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
+import { mappedProperties } from '../engine/matcher.js';
+import { WorkSignal } from '../inbox/work-signal.js';
+import { JobQueue, type CrmChange } from '../worker/job-queue.js';
+
+export interface PollReport {
+  connector: string;
+  crmObject: string;
+  status: 'polled' | 'started' | 'locked';
+  seen: number;
+  queued: number;
+  cursor: Date | null;
+}
+
+const INTERVAL_NAME = 'crm-poll';
+
+/** A stable advisory-lock key per connector and object type. */
+const lockKey = (name: string): string =>
+  BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(name).digest('hex').slice(0, 16)}`)).toString();
+
+/**
+ * CRM → Stripe: polls each CRM for records modified since its durable cursor (minus an
+ * overlap, since search indexes lag behind writes), drops what equals the shadow (our own
+ * writes coming back), and queues the rest as jobs for the same workers. One replica polls a
+ * given connector+object at a time (pg_try_advisory_lock).
+ */
+@Injectable()
+export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CrmPoller.name);
+  private polling: Promise<PollReport[]> | null = null;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly dataSource: DataSource,
+    private readonly mappings: MappingService,
+    private readonly connectors: CrmConnectors,
+    private readonly links: LinkStore,
+    private readonly queue: JobQueue,
+    private readonly signal: WorkSignal,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.connectors.all().length === 0 || this.config.sync.workers === 0) return;
+    const timer = setInterval(() => {
+      this.pollAll().catch((err: unknown) => this.logger.error({ err }, 'CRM poll failed'));
+    }, this.config.crmPollIntervalSeconds * 1000);
+    this.scheduler.addInterval(INTERVAL_NAME, timer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) {
+      this.scheduler.deleteInterval(INTERVAL_NAME);
+    }
+    await this.polling?.catch(() => undefined);
+  }
+
+  /** One poll of every mapping that lets CRM changes reach Stripe. Never runs twice at once. */
+  pollAll(): Promise<PollReport[]> {
+    this.polling ??= this.runAll().finally(() => {
+      this.polling = null;
+    });
+    return this.polling;
+  }
+
+  private async runAll(): Promise<PollReport[]> {
+    const reports: PollReport[] = [];
+    for (const set of await this.mappings.enabled()) {
+      const flowsBack =
+        set.object.direction !== 'to_crm' && set.rules.some((r) => r.direction !== 'to_crm');
+      if (!flowsBack || !this.connectors.get(set.object.connector)) continue;
+      reports.push(await this.pollMapping(set));
+    }
+    return reports;
+  }
+
+  private async pollMapping(set: MappingSet): Promise<PollReport> {
+    const scope: LinkScope = {
+      connector: set.object.connector,
+      stripeObject: set.object.stripeObject,
+      crmObject: set.object.crmObject,
+    };
+    const base = { connector: scope.connector, crmObject: scope.crmObject, seen: 0, queued: 0 };
+    const runner = await this.lock(`poll:${scope.connector}:${scope.crmObject}`);
+    if (runner === false) return { ...base, status: 'locked', cursor: null };
+    try {
+      return { ...base, ...(await this.pollPages(set, scope)) };
+    } finally {
+      if (runner) {
+        await runner
+          .query('SELECT pg_advisory_unlock($1)', [lockKey(`poll:${scope.connector}:${scope.crmObject}`)])
+          .finally(() => runner.release());
+      }
+    }
+  }
+
+  private async pollPages(
+    set: MappingSet,
+    scope: LinkScope,
+  ): Promise<Omit<PollReport, 'connector' | 'crmObject'>> {
+    const connector = this.connectors.get(scope.connector);
+    if (!connector) throw new Error(`connector ${scope.connector} is not configured`);
+    const rows: { cursor_at: Date }[] = await this.dataSource.query(
+      `SELECT cursor_at FROM poll_cursors WHERE connector = $1 AND crm_object = $2`,
+      [scope.connector, scope.crmObject],
+    );
+    const stored = rows[0]?.cursor_at;
+    if (!stored) {
+      // First poll: watch from now on. Existing records reach Stripe through the backfill.
+      const now = new Date();
+      await this.saveCursor(this.dataSource.manager, scope, now);
+      return { status: 'started', seen: 0, queued: 0, cursor: now };
+    }
+    let cursor = new Date(stored);
+    const since = new Date(cursor.getTime() - this.config.sync.pollOverlapSeconds * 1000);
+    const properties = mappedProperties(set);
+    let after: string | null = null;
+    let seen = 0;
+    let queued = 0;
+    do {
+      const page = await connector.listChanges(scope.crmObject, since, properties, after);
+      seen += page.records.length;
+      const links = await this.links.byCrmIds(scope, page.records.map((r) => r.id));
+      const changes: CrmChange[] = [];
+      for (const r of page.records) {
+        const link = links.get(r.id);
+        if (r.modifiedAt > cursor) cursor = r.modifiedAt;
+        if (!link || link.status !== 'active') continue;
+        if (crmMatchesShadow(set.rules, r.properties, link.shadow)) continue;
+        changes.push({
+          connector: scope.connector,
+          crmObject: scope.crmObject,
+          crmId: r.id,
+          stripeObject: scope.stripeObject,
+          stripeId: link.stripeId,
+          properties: r.properties,
+          modifiedAt: r.modifiedAt,
+        });
+      }
+      const pageCursor = cursor;
+      // The cursor moves only with the page's changes safely queued.
+      queued += await this.dataSource.transaction(async (m) => {
+        const n = await this.queue.enqueueCrmChanges(m, changes);
+        await this.saveCursor(m, scope, pageCursor);
+        return n;
+      });
+      after = page.after;
+    } while (after);
+    if (queued > 0) this.signal.notify();
+    return { status: 'polled', seen, queued, cursor };
+  }
+
+  private async saveCursor(
+    m: { query: DataSource['query'] },
+    scope: LinkScope,
+    cursor: Date,
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO poll_cursors (connector, crm_object, cursor_at) VALUES ($1, $2, $3)
+       ON CONFLICT (connector, crm_object) DO UPDATE
+         SET cursor_at = GREATEST(poll_cursors.cursor_at, EXCLUDED.cursor_at), updated_at = now()`,
+      [scope.connector, scope.crmObject, cursor.toISOString()],
+    );
+  }
+
+  /**
+   * A session advisory lock on a dedicated connection (Postgres), held for the whole poll.
+   * The embedded database has one process by construction (the data directory lock) and one
+   * connection, so it needs none: returns null there, false when another replica holds it.
+   */
+  private async lock(name: string): Promise<QueryRunner | null | false> {
+    if (this.config.database.kind === 'embedded') return null;
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const rows: { ok: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS ok', [
+      lockKey(name),
+    ]);
+    if (rows[0]?.ok) return runner;
+    await runner.release();
+    return false;
+  }
+}

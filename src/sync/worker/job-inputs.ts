@@ -1,0 +1,116 @@
+import { type CrmRecord, type CrmValue } from '../../crm/crm-connector.js';
+import { stripeMatchesShadow } from '../../domain/echo.js';
+import { decideStripeSource, newestEvent } from '../../domain/event-order.js';
+import { getPath } from '../../domain/object-path.js';
+import { type Link } from '../../links/link.entity.js';
+import { type MappingSet } from '../../mapping/mapping.service.js';
+import { type StripeObject } from '../../stripe/stripe-records.js';
+import { type PairInput } from '../engine/pair-syncer.js';
+import { type Job } from './job-queue.js';
+
+/** The current Stripe object, read from the API; `deleted` when Stripe no longer has it. */
+export type Refetch = (type: string, id: string) => Promise<StripeObject | 'deleted'>;
+
+/** What a group of jobs for one object asks of one mapping. */
+export type InputDecision =
+  | { kind: 'sync'; input: PairInput }
+  /** An older event delivered late, or our own write coming back: nothing to do. */
+  | { kind: 'skip'; outcome: 'stale' | 'echo'; stripeStateAt: Date | null };
+
+const eventObject = (job: Job): StripeObject | null => {
+  const data = (job.payload as { data?: { object?: unknown } }).data?.object;
+  return data && typeof data === 'object' && typeof (data as { id?: unknown }).id === 'string'
+    ? (data as StripeObject)
+    : null;
+};
+
+function crmSnapshot(job: Job): CrmRecord | null {
+  const p = job.payload as {
+    crmId?: string;
+    properties?: Record<string, CrmValue>;
+    modifiedAt?: string;
+  };
+  if (!p.crmId || !p.properties || !p.modifiedAt) return null;
+  return { id: p.crmId, properties: p.properties, modifiedAt: new Date(p.modifiedAt) };
+}
+
+/**
+ * Turns the claimed jobs of one Stripe object into the planner's input for one mapping:
+ * which Stripe state to trust (the newest event's payload, or a fresh read when events
+ * cannot be ordered or only the CRM changed), and the CRM state a poll just saw.
+ */
+export async function decideInput(
+  jobs: Job[],
+  set: MappingSet,
+  link: Link | null,
+  refetch: Refetch,
+): Promise<InputDecision> {
+  const stripeId = jobs[0]?.objectId ?? '';
+  const type = set.object.stripeObject;
+  const events = jobs.filter((j) => j.source === 'stripe');
+  const crmJobs = jobs.filter((j) => j.source === set.object.connector);
+  const newestJob = [...jobs].sort((a, b) => +b.eventCreatedAt - +a.eventCreatedAt)[0];
+  const jobKey = newestJob?.eventId ?? stripeId;
+
+  const snapshot =
+    crmJobs.length > 0
+      ? crmSnapshot(newestEvent(crmJobs.map((j) => ({ created: j.eventCreatedAt, id: j.eventId, j }))).j)
+      : null;
+  // A snapshot of a record that is no longer the linked one says nothing about this pair.
+  const crm = snapshot && (!link || link.crmId === snapshot.id) ? snapshot : undefined;
+
+  const base = { stripeId, jobKey, ...(crm ? { crm } : {}) };
+  const fresh = async (changedAt: Date | null): Promise<InputDecision> => {
+    const current = await refetch(type, stripeId);
+    if (current !== 'deleted' && !crm && link?.status === 'active' && isEcho(set, link, current)) {
+      return { kind: 'skip', outcome: 'echo', stripeStateAt: changedAt };
+    }
+    return current === 'deleted'
+      ? { kind: 'sync', input: { ...base, stripe: null, stripeChangedAt: changedAt, stripeDeleted: true } }
+      : { kind: 'sync', input: { ...base, stripe: current, stripeChangedAt: changedAt, stripeDeleted: false } };
+  };
+
+  if (events.length === 0) return fresh(link?.stripeStateAt ?? null);
+
+  const newest = newestEvent(events.map((j) => ({ created: j.eventCreatedAt, id: j.eventId, j }))).j;
+  const object = eventObject(newest);
+  if (newest.type.endsWith('.deleted')) {
+    return {
+      kind: 'sync',
+      input: { ...base, stripe: object, stripeChangedAt: newest.eventCreatedAt, stripeDeleted: true },
+    };
+  }
+  const peers = events.filter(
+    (e) => e !== newest && +e.eventCreatedAt === +newest.eventCreatedAt,
+  ).length;
+  const source = object
+    ? decideStripeSource({
+        eventCreated: newest.eventCreatedAt,
+        appliedAt: link?.stripeStateAt ?? null,
+        sameSecondPeers: peers,
+      })
+    : 'refetch';
+  if (source === 'refetch' || (source === 'stale' && crm)) {
+    return fresh(maxDate(newest.eventCreatedAt, link?.stripeStateAt ?? null));
+  }
+  if (source === 'stale') return { kind: 'skip', outcome: 'stale', stripeStateAt: null };
+  const payload = object as StripeObject;
+  if (!crm && link?.status === 'active' && isEcho(set, link, payload)) {
+    return { kind: 'skip', outcome: 'echo', stripeStateAt: newest.eventCreatedAt };
+  }
+  return {
+    kind: 'sync',
+    input: { ...base, stripe: payload, stripeChangedAt: newest.eventCreatedAt, stripeDeleted: false },
+  };
+}
+
+/** Every mapped value equals the shadow and the CRM id is already written back. */
+function isEcho(set: MappingSet, link: Link, stripe: StripeObject): boolean {
+  const key = set.object.crmIdMetadataKey;
+  if (key && getPath(stripe, `metadata.${key}`) !== link.crmId && !link.writebackPending) {
+    return false;
+  }
+  return stripeMatchesShadow(set.rules, stripe, link.shadow);
+}
+
+const maxDate = (a: Date, b: Date | null): Date => (b && b > a ? b : a);

@@ -1,0 +1,191 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config.js';
+import { CrmConnectors } from '../../crm/crm-registry.js';
+import { retryDelayMs } from '../../domain/retry-backoff.js';
+import { LinkStore, type LinkScope, type PairRecord } from '../../links/link-store.js';
+import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
+import { MetricsService } from '../../ops/metrics.service.js';
+import { StripeRecords } from '../../stripe/stripe-records.js';
+import { ConnectorPreparer } from '../engine/connector-preparer.js';
+import { createMatcher, searchLookup } from '../engine/matcher.js';
+import { PairSyncer, type PairInput, type PairResult } from '../engine/pair-syncer.js';
+import { decideInput, type Refetch } from './job-inputs.js';
+import { JobQueue, type Job, type JobUpdate } from './job-queue.js';
+
+interface Group {
+  key: string;
+  jobs: Job[];
+  results: PairResult[];
+  outcomes: string[];
+}
+
+/**
+ * One claimed batch: group the jobs per Stripe object, decide each object's input per mapping,
+ * sync every mapping's objects in one batch, then record links, shadows, conflicts and the
+ * jobs' outcomes in one transaction.
+ */
+@Injectable()
+export class JobProcessor {
+  private readonly logger = new Logger(JobProcessor.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly mappings: MappingService,
+    private readonly connectors: CrmConnectors,
+    private readonly stripe: StripeRecords,
+    private readonly links: LinkStore,
+    private readonly queue: JobQueue,
+    private readonly preparer: ConnectorPreparer,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async process(jobs: Job[], random: () => number = Math.random): Promise<void> {
+    const groups = new Map<string, Group>();
+    for (const job of jobs) {
+      const key = job.objectId ? `${job.objectType ?? ''}/${job.objectId}` : `event/${job.eventId}`;
+      const g = groups.get(key) ?? { key, jobs: [], results: [], outcomes: [] };
+      g.jobs.push(job);
+      groups.set(key, g);
+    }
+    const refetches = new Map<string, ReturnType<Refetch>>();
+    const refetch: Refetch = (type, id) => {
+      const key = `${type}/${id}`;
+      let p = refetches.get(key);
+      if (!p) {
+        p = this.stripe.retrieve(type, id).then(
+          (o) => (o.deleted === true ? 'deleted' : o),
+          (err: unknown) => {
+            if ((err as { code?: string }).code === 'resource_missing') return 'deleted' as const;
+            throw err;
+          },
+        );
+        refetches.set(key, p);
+      }
+      return p;
+    };
+
+    const persist: { scope: LinkScope; records: PairRecord[] }[] = [];
+    for (const set of await this.mappings.enabled()) {
+      const records = await this.syncMapping(set, [...groups.values()], refetch);
+      if (records) persist.push(records);
+    }
+
+    const updates = [...groups.values()].map((g) => this.settlement(g, random));
+    await this.dataSource.transaction(async (m) => {
+      for (const p of persist) await this.links.persist(m, p.scope, p.records);
+      await this.queue.settle(m, updates);
+    });
+    for (const u of updates) this.metrics.syncJobs.inc({ status: u.status }, u.eventIds.length);
+  }
+
+  private async syncMapping(
+    set: MappingSet,
+    groups: Group[],
+    refetch: Refetch,
+  ): Promise<{ scope: LinkScope; records: PairRecord[] } | null> {
+    const connector = this.connectors.get(set.object.connector);
+    const relevant = groups.filter(
+      (g) =>
+        g.jobs[0]?.objectType === set.object.stripeObject &&
+        g.jobs[0].objectId !== null &&
+        g.jobs.some((j) => j.source === 'stripe' || j.source === set.object.connector),
+    );
+    if (!connector || relevant.length === 0) return null;
+    const scope: LinkScope = {
+      connector: set.object.connector,
+      stripeObject: set.object.stripeObject,
+      crmObject: set.object.crmObject,
+    };
+    const failAll = (err: unknown) => {
+      const error = err instanceof Error ? err.message : String(err);
+      for (const g of relevant) {
+        g.results.push({ stripeId: g.jobs[0]?.objectId ?? '', ok: false, retryable: true, error });
+      }
+    };
+    try {
+      await this.preparer.prepare(set, connector);
+    } catch (err) {
+      failAll(err);
+      return null;
+    }
+
+    const ids = relevant.map((g) => g.jobs[0]?.objectId ?? '');
+    const links = await this.links.byStripeIds(scope, ids);
+    const inputs: PairInput[] = [];
+    const inputGroups = new Map<string, Group>();
+    const records: PairRecord[] = [];
+    for (const g of relevant) {
+      const id = g.jobs[0]?.objectId ?? '';
+      const link = links.get(id) ?? null;
+      try {
+        const d = await decideInput(g.jobs, set, link, refetch);
+        if (d.kind === 'sync') {
+          inputs.push(d.input);
+          inputGroups.set(id, g);
+        } else {
+          g.results.push({ stripeId: id, ok: true, action: 'unchanged', conflicts: 0, parked: 0 });
+          g.outcomes.push(`${set.object.connector}:${d.outcome}`);
+          if (link && d.stripeStateAt) {
+            records.push({ kind: 'link', ...linkFields(link), stripeStateAt: d.stripeStateAt });
+          }
+          this.metrics.syncPairs.inc({ connector: set.object.connector, action: d.outcome });
+        }
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        g.results.push({ stripeId: id, ok: false, retryable: true, error });
+      }
+    }
+
+    if (inputs.length > 0) {
+      const syncer = new PairSyncer(set, connector, this.stripe, this.links);
+      const matcher = createMatcher(set, searchLookup(set, connector), this.links);
+      const out = await syncer.run(inputs, { matcher, deferWriteback: false });
+      records.push(...out.records);
+      for (const r of out.results) {
+        const g = inputGroups.get(r.stripeId);
+        g?.results.push(r);
+        if (r.ok) {
+          g?.outcomes.push(`${set.object.connector}:${r.action}`);
+          this.metrics.syncPairs.inc({ connector: set.object.connector, action: r.action });
+        }
+      }
+    }
+    return { scope, records };
+  }
+
+  private settlement(g: Group, random: () => number): JobUpdate {
+    const eventIds = g.jobs.map((j) => j.eventId);
+    const failures = g.results.filter((r) => !r.ok);
+    if (failures.length === 0) {
+      return { eventIds, status: 'done', outcome: g.outcomes.join(',') || 'unmapped' };
+    }
+    const error = failures.map((f) => `${f.stripeId}: ${f.error}`).join('; ');
+    const attempts = Math.max(...g.jobs.map((j) => j.attempts));
+    const { maxAttempts, retryBaseMs, retryMaxMs } = this.config.sync;
+    if (failures.some((f) => !f.retryable) || attempts >= maxAttempts) {
+      this.logger.warn({ objects: g.key, attempts, error }, 'sync job parked as a dead letter');
+      return { eventIds, status: 'dead', error };
+    }
+    const retryAfter = Math.max(0, ...failures.map((f) => f.retryAfterMs ?? 0));
+    const delayMs = retryDelayMs(
+      attempts,
+      { baseMs: retryBaseMs, maxMs: retryMaxMs },
+      random,
+      retryAfter || undefined,
+    );
+    return { eventIds, status: 'retry', delayMs, error };
+  }
+}
+
+const linkFields = (link: import('../../links/link.entity.js').Link) => ({
+  stripeId: link.stripeId,
+  crmId: link.crmId,
+  status: link.status,
+  matchedBy: link.matchedBy,
+  shadow: link.shadow,
+  crmStateAt: link.crmStateAt,
+  writebackPending: link.writebackPending,
+  conflicts: [],
+});

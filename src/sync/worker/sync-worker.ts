@@ -1,0 +1,72 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { CrmConnectors } from '../../crm/crm-registry.js';
+import { WorkSignal } from '../inbox/work-signal.js';
+import { JobProcessor } from './job-processor.js';
+import { JobQueue } from './job-queue.js';
+
+/** How long a claimed batch stays ours; a crashed worker's rows are reclaimed after it. */
+const LEASE_SECONDS = 300;
+/** With nothing signalled, look for due rows (retries, other replicas' webhooks) this often. */
+const IDLE_MS = 500;
+
+/**
+ * Worker loops that drain the inbox: claim a batch, process it, repeat. Decoupled from ingest:
+ * the webhook answers once the row is stored, however slow or down the CRM is.
+ */
+@Injectable()
+export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SyncWorker.name);
+  private running = false;
+  private loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly connectors: CrmConnectors,
+    private readonly queue: JobQueue,
+    private readonly processor: JobProcessor,
+    private readonly signal: WorkSignal,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.sync.workers === 0 || this.connectors.all().length === 0) return;
+    this.running = true;
+    const workers = this.config.database.kind === 'embedded' ? 1 : this.config.sync.workers;
+    this.loops = Array.from({ length: workers }, (_, i) => this.loop(i));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.signal.notify();
+    await Promise.all(this.loops);
+  }
+
+  /** Processes whatever is due now, until nothing is left (tests and the CLI use this). */
+  async drain(): Promise<void> {
+    for (;;) {
+      const jobs = await this.queue.claim(this.config.sync.batchSize, LEASE_SECONDS);
+      if (jobs.length === 0) return;
+      await this.processor.process(jobs);
+    }
+  }
+
+  private async loop(index: number): Promise<void> {
+    while (this.running) {
+      try {
+        const jobs = await this.queue.claim(this.config.sync.batchSize, LEASE_SECONDS);
+        if (jobs.length > 0) {
+          await this.processor.process(jobs);
+          continue;
+        }
+      } catch (err) {
+        this.logger.error({ err, worker: index }, 'sync worker batch failed; retrying');
+      }
+      if (this.running) await this.signal.wait(IDLE_MS);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { Client } from '@hubspot/api-client';
+import Stripe from 'stripe';
+import { HubSpotEmulator, type HubSpotEmulatorOptions } from '../../emulators/hubspot/hubspot-emulator.js';
+import { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
+import { MappingService } from '../../src/mapping/mapping.service.js';
+import { CrmPoller, type PollReport } from '../../src/sync/poller/crm-poller.js';
+import { startBridge, type RunningBridge } from './bridge.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+import { TEST_SECRET, sign } from './signing.js';
+
+export const STRIPE_KEY = 'sk_test_sync_e2e_0000';
+export const HUBSPOT_TOKEN = 'pat-na1-sync-e2e';
+
+export interface SyncHarness {
+  stripeEmu: StripeEmulator;
+  hubspotEmu: HubSpotEmulator;
+  db: TestDatabase;
+  bridge: RunningBridge;
+  /** The real SDKs, as a user (or their other tools) would drive Stripe and HubSpot. */
+  stripe: Stripe;
+  hubspot: Client;
+  poll(): Promise<PollReport[]>;
+  /** Waits until the inbox has nothing pending or processing (and deliveries are flushed). */
+  settle(timeoutMs?: number): Promise<void>;
+  /** Re-sends a stored Stripe event to the bridge, signed, as a duplicate delivery would. */
+  redeliver(eventId: string): Promise<number>;
+  contactByStripeId(id: string): Promise<Record<string, string | null> & { id: string }>;
+  setMappingPolicy(field: string, policy: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * Stripe and HubSpot emulators, a fresh Postgres database and the whole bridge in this
+ * process, wired the way a user would: the bridge's URL registered as a Stripe webhook
+ * endpoint, HubSpot reached through its access token and API base.
+ */
+export async function startSyncHarness(
+  opts: { env?: Record<string, string>; hubspot?: HubSpotEmulatorOptions } = {},
+): Promise<SyncHarness> {
+  const stripeEmu = new StripeEmulator({ retryDelaysMs: [50, 100, 200] });
+  const hubspotEmu = new HubSpotEmulator(opts.hubspot);
+  const [stripeUrl, hubspotUrl] = await Promise.all([stripeEmu.start(), hubspotEmu.start()]);
+  const db = await createTestDatabase();
+  const bridge = await startBridge({
+    DATABASE_URL: db.url,
+    STRIPE_SECRET_KEY: STRIPE_KEY,
+    STRIPE_API_BASE: stripeUrl,
+    HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
+    HUBSPOT_API_BASE: hubspotUrl,
+    // Polls are driven by the tests (poll()), so each assertion knows when one happened.
+    CRM_POLL_INTERVAL_SECONDS: '3600',
+    CRM_POLL_OVERLAP_SECONDS: '5',
+    SYNC_RETRY_BASE_MS: '100',
+    SYNC_RETRY_MAX_MS: '1000',
+    ...opts.env,
+  });
+  stripeEmu.addWebhookEndpoint(`${bridge.url}/webhooks/stripe`, TEST_SECRET);
+  const su = new URL(stripeUrl);
+  const stripe = new Stripe(STRIPE_KEY, {
+    host: su.hostname,
+    port: Number(su.port),
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
+  const hubspot = new Client({ accessToken: HUBSPOT_TOKEN, basePath: hubspotUrl.replace(/\/$/, '') });
+  const poller = bridge.app.get(CrmPoller);
+
+  const busy = async () => {
+    const rows = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM inbox_events WHERE status IN ('pending', 'processing')`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  };
+  const harness: SyncHarness = {
+    stripeEmu,
+    hubspotEmu,
+    db,
+    bridge,
+    stripe,
+    hubspot,
+    poll: () => poller.pollAll(),
+    async settle(timeoutMs = 20_000) {
+      await stripeEmu.flushDeliveries();
+      await waitFor('the inbox to drain', async () => (await busy()) === 0, timeoutMs);
+    },
+    async redeliver(eventId) {
+      const event = await stripe.events.retrieve(eventId);
+      const body = JSON.stringify(event);
+      const res = await fetch(`${bridge.url}/webhooks/stripe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': sign(body) },
+        body,
+      });
+      return res.status;
+    },
+    async contactByStripeId(id) {
+      const found = await hubspot.crm.contacts.searchApi.doSearch({
+        filterGroups: [{ filters: [{ propertyName: 'stripe_customer_id', operator: 'EQ' as never, value: id }] }],
+        properties: ['email', 'firstname', 'lastname', 'phone', 'city', 'stripe_customer_id', 'stripe_deleted', 'stripe_balance', 'stripe_currency'],
+        limit: 10,
+        after: '0',
+        sorts: [],
+      });
+      if (found.results.length !== 1) {
+        throw new Error(`expected one contact for ${id}, found ${found.results.length}`);
+      }
+      const c = found.results[0];
+      if (!c) throw new Error('unreachable');
+      return { ...c.properties, id: c.id };
+    },
+    async setMappingPolicy(field, policy) {
+      await db.query(`UPDATE field_mappings SET conflict_policy = $2 WHERE id = $1`, [field, policy]);
+      bridge.app.get(MappingService).invalidate();
+    },
+    async close() {
+      await bridge.close();
+      await Promise.all([stripeEmu.stop(), hubspotEmu.stop()]);
+      await db.drop();
+    },
+  };
+  return harness;
+}
