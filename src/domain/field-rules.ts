@@ -1,0 +1,45 @@
+/**
+ * The declarative vocabulary of field mappings, as the planner sees them. Stored in the
+ * `field_mappings` table (see src/mapping); kept here so pure code can use it.
+ */
+export type SyncDirection = 'to_crm' | 'to_stripe' | 'both';
+
+export type ConflictPolicy = 'stripe_wins' | 'crm_wins' | 'newest_wins' | 'manual';
+
+/** A scalar in CRM form (what the CRM stores / what we would write to it). */
+export type Scalar = string | number | boolean | null;
+
+/**
+ * A closed set of transforms, applied toward the CRM in order and undone toward Stripe in
+ * reverse order. Never code: an admin can only pick and parameterise these.
+ */
+export type Transform =
+  | { kind: 'lowercase' }
+  | { kind: 'trim' }
+  /** Stripe integer minor units ↔ CRM decimal (`exponent` digits, default 2). */
+  | { kind: 'cents_to_decimal'; exponent?: number }
+  /** Stripe unix seconds ↔ ISO-8601 datetime string. */
+  | { kind: 'unix_to_iso' }
+  /** Stripe unix seconds ↔ `YYYY-MM-DD` (UTC). */
+  | { kind: 'unix_to_date' }
+  /** Stripe value → CRM value; reversed toward Stripe. Unknown values pass through. */
+  | { kind: 'enum_map'; map: Record<string, string> }
+  /** A blank Stripe value is written to the CRM as `value`. */
+  | { kind: 'default'; value: Scalar }
+  /** Stripe boolean ↔ CRM "true"/"false". */
+  | { kind: 'boolean_string' }
+  /** Stripe full name ↔ one part of it; the parts of one Stripe path are joined back. */
+  | { kind: 'name_part'; part: 'first' | 'last' };
+
+export interface FieldRule {
+  /** Stable key of the field mapping; shadows are keyed by it. */
+  key: string;
+  /** Dotted path in the Stripe object: `email`, `address.city`, `metadata.tier`. */
+  stripePath: string;
+  crmProperty: string;
+  direction: SyncDirection;
+  transforms: Transform[];
+  conflictPolicy: ConflictPolicy;
+  /** A blank value may overwrite a non-blank one on the other side. Default false. */
+  blankOverwrites: boolean;
+}

@@ -1,0 +1,285 @@
+import type { ConflictPolicy, FieldRule, Scalar } from './field-rules.js';
+import { getPath } from './object-path.js';
+import { applyToCrm, applyToStripe, splitName, TransformError } from './transforms.js';
+import { isBlank, normalizeScalar, sameValue } from './values.js';
+
+export interface SideState<T> {
+  values: T;
+  changedAt: Date;
+}
+
+export interface PlanInput {
+  rules: FieldRule[];
+  /** The Stripe object (raw JSON) and when it last changed; null = not loaded. */
+  stripe: SideState<Record<string, unknown>> | null;
+  /** CRM properties and the record's modified time; null = record to be created. */
+  crm: SideState<Record<string, Scalar>> | null;
+  /** Per rule key, the last agreed value in CRM form; null = pair never synced. */
+  shadow: Record<string, Scalar> | null;
+}
+
+export interface FieldConflict {
+  ruleKey: string;
+  stripePath: string;
+  crmProperty: string;
+  stripeValue: Scalar;
+  crmValue: Scalar;
+  /** null when there was no shadow entry (first link). */
+  shadowValue: Scalar;
+  policy: ConflictPolicy;
+  winner: 'stripe' | 'crm' | 'none';
+}
+
+export interface PlanError {
+  ruleKey: string;
+  message: string;
+}
+
+export interface SyncPlan {
+  /** CRM property → value (CRM form). */
+  crmWrites: Record<string, Scalar>;
+  /** Flat Stripe path → value (Stripe form); feed to toStripeParams. */
+  stripeWrites: Record<string, Scalar>;
+  /**
+   * The complete shadow to store (replace, not merge) once the writes succeed. Blank agreed
+   * values are left out: a missing entry and a blank one plan identically.
+   */
+  shadow: Record<string, Scalar>;
+  /** Every conflict seen: settled by policy (winner stripe|crm) or parked (winner none). */
+  conflicts: FieldConflict[];
+  /** Rules skipped because a value could not be transformed; their shadow is unchanged. */
+  errors: PlanError[];
+}
+
+/** What one rule does: agree (no write), write one side, or keep the old shadow. */
+type Decision = { kind: 'agree' | 'to_crm' | 'to_stripe'; value: Scalar } | { kind: 'keep' };
+
+interface RuleState {
+  rule: FieldRule;
+  /** Its Stripe value could not be transformed: reported, no write, shadow kept. */
+  failed: boolean;
+  /** Stripe side in CRM form; undefined when the Stripe object was not loaded. */
+  s: Scalar | undefined;
+  /** CRM side; undefined when the record does not exist yet. */
+  c: Scalar | undefined;
+  b: Scalar | undefined;
+  decision: Decision;
+}
+
+const KEEP: Decision = { kind: 'keep' };
+
+/** A blank value may not replace a non-blank one unless the rule says so. */
+function blankBlocked(rule: FieldRule, from: Scalar, to: Scalar): boolean {
+  return isBlank(from) && !isBlank(to) && !rule.blankOverwrites;
+}
+
+function oneWay(rule: FieldRule, s: Scalar, c: Scalar): Decision {
+  const [from, to, kind] =
+    rule.direction === 'to_stripe' ? [c, s, 'to_stripe' as const] : [s, c, 'to_crm' as const];
+  if (sameValue(from, to)) return { kind: 'agree', value: from };
+  return blankBlocked(rule, from, to) ? KEEP : { kind, value: from };
+}
+
+function twoWay(
+  rule: FieldRule,
+  s: Scalar,
+  c: Scalar,
+  b: Scalar | undefined,
+  input: PlanInput,
+  conflicts: FieldConflict[],
+): Decision {
+  if (sameValue(s, c)) return { kind: 'agree', value: s };
+  // Without a shadow entry a blank side has nothing to have changed from: it gets filled.
+  const stripeChanged = b === undefined ? !isBlank(s) : !sameValue(s, b);
+  const crmChanged = b === undefined ? !isBlank(c) : !sameValue(c, b);
+  if (!crmChanged) return blankBlocked(rule, s, c) ? KEEP : { kind: 'to_crm', value: s };
+  if (!stripeChanged) return blankBlocked(rule, c, s) ? KEEP : { kind: 'to_stripe', value: c };
+
+  const winner = conflictWinner(rule, s, c, input);
+  conflicts.push({
+    ruleKey: rule.key,
+    stripePath: rule.stripePath,
+    crmProperty: rule.crmProperty,
+    stripeValue: s,
+    crmValue: c,
+    shadowValue: b ?? null,
+    policy: rule.conflictPolicy,
+    winner,
+  });
+  if (winner === 'none') return KEEP;
+  return winner === 'stripe' ? { kind: 'to_crm', value: s } : { kind: 'to_stripe', value: c };
+}
+
+function conflictWinner(
+  rule: FieldRule,
+  s: Scalar,
+  c: Scalar,
+  input: PlanInput,
+): FieldConflict['winner'] {
+  if (rule.conflictPolicy === 'manual') return 'none';
+  if (blankBlocked(rule, s, c)) return 'crm';
+  if (blankBlocked(rule, c, s)) return 'stripe';
+  switch (rule.conflictPolicy) {
+    case 'stripe_wins':
+      return 'stripe';
+    case 'crm_wins':
+      return 'crm';
+    case 'newest_wins': {
+      // Both sides are loaded here: an unloaded side never counts as changed.
+      const stripeAt = input.stripe?.changedAt.getTime() ?? 0;
+      const crmAt = input.crm?.changedAt.getTime() ?? 0;
+      return crmAt > stripeAt ? 'crm' : 'stripe';
+    }
+  }
+}
+
+function decide(st: RuleState, input: PlanInput, conflicts: FieldConflict[]): Decision {
+  const { rule, c, b } = st;
+  // Stripe not loaded: it has not changed since the last agreed value.
+  const s = st.s !== undefined ? st.s : b;
+  if (s === undefined) {
+    // Stripe never wins a to_stripe rule: pushing a CRM value does not need Stripe's value.
+    const push = rule.direction === 'to_stripe' && c !== undefined && !isBlank(c);
+    return push ? { kind: 'to_stripe', value: c } : KEEP;
+  }
+  if (c === undefined) {
+    if (rule.direction === 'to_stripe') return KEEP;
+    return isBlank(s) ? { kind: 'agree', value: null } : { kind: 'to_crm', value: s };
+  }
+  if (rule.direction !== 'both') return oneWay(rule, s, c);
+  return twoWay(rule, s, c, b, input, conflicts);
+}
+
+const namePart = (rule: FieldRule) => rule.transforms.find((t) => t.kind === 'name_part')?.part;
+
+type Joined = { ok: true; value: Scalar } | { ok: false; error: string };
+
+/**
+ * The Stripe full name rebuilt from a name_part group: each part's CRM value after this plan
+ * (the value being written to the CRM, else the current one); a part no rule maps is kept
+ * from the current Stripe name, so mapping only `firstname` never drops the last name.
+ */
+function joinName(group: RuleState[], stripe: PlanInput['stripe']): Joined {
+  const path = group[0]?.rule.stripePath ?? '';
+  const current = stripe ? normalizeScalar(getPath(stripe.values, path)) : null;
+  const parts: Scalar[] = [];
+  try {
+    for (const part of ['first', 'last'] as const) {
+      const members = group.filter((m) => namePart(m.rule) === part);
+      const m = members.find((x) => x.decision.kind === 'to_stripe') ?? members[0];
+      if (m) {
+        const value = m.decision.kind === 'to_crm' ? m.decision.value : (m.c ?? null);
+        parts.push(applyToStripe(value, m.rule.transforms));
+      } else if (stripe) {
+        parts.push(typeof current === 'string' ? splitName(current)[part] : null);
+      } else {
+        return {
+          ok: false,
+          error: `cannot rebuild "${path}": no ${part} name rule, Stripe not loaded`,
+        };
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof TransformError)) throw e;
+    return { ok: false, error: e.message };
+  }
+  const joined = parts.filter((p) => !isBlank(p)).join(' ');
+  return { ok: true, value: joined === '' ? null : joined };
+}
+
+/**
+ * When the Stripe name already equals the CRM parts joined, every part agrees even if a split
+ * would cut elsewhere ('Ada' + 'de Lovelace'); otherwise each echo would re-split the name.
+ */
+function alignNameGroup(group: RuleState[], input: PlanInput): void {
+  if (!input.stripe || !input.crm) return;
+  const stripeName = normalizeScalar(getPath(input.stripe.values, group[0]?.rule.stripePath ?? ''));
+  const joined = joinName(group, input.stripe);
+  if (joined.ok && sameValue(joined.value, stripeName)) for (const m of group) m.s = m.c ?? null;
+}
+
+/**
+ * CRMs echo dates in their own format ('2024-11-27T00:00:00.000+0000', '...00Z'); a round trip
+ * through the rule's transforms gives the form we compute from Stripe, or every sync would see
+ * a change. Values the transforms cannot parse stay as they are.
+ */
+function canonicalDate(rule: FieldRule, c: Scalar): Scalar {
+  const kinds = rule.transforms.map((t) => t.kind);
+  if (isBlank(c) || kinds.includes('name_part')) return c;
+  if (!kinds.includes('unix_to_iso') && !kinds.includes('unix_to_date')) return c;
+  try {
+    return applyToCrm(applyToStripe(c, rule.transforms), rule.transforms);
+  } catch (e) {
+    if (e instanceof TransformError) return c;
+    throw e;
+  }
+}
+
+function readState(rule: FieldRule, input: PlanInput, errors: PlanError[]): RuleState {
+  const { stripe, crm, shadow } = input;
+  const b = shadow && Object.hasOwn(shadow, rule.key) ? shadow[rule.key] : undefined;
+  const c = crm ? canonicalDate(rule, normalizeScalar(crm.values[rule.crmProperty])) : undefined;
+  try {
+    const s = stripe
+      ? applyToCrm(getPath(stripe.values, rule.stripePath), rule.transforms)
+      : undefined;
+    return { rule, failed: false, s, c, b, decision: KEEP };
+  } catch (e) {
+    if (!(e instanceof TransformError)) throw e;
+    errors.push({ ruleKey: rule.key, message: e.message });
+    return { rule, failed: true, s: undefined, c, b, decision: KEEP };
+  }
+}
+
+/** Converts the planned Stripe writes to Stripe form; a rule that cannot be converted is kept. */
+function planStripeWrites(
+  states: RuleState[],
+  nameGroups: Map<string, RuleState[]>,
+  input: PlanInput,
+  plan: SyncPlan,
+): void {
+  const skip = (m: RuleState, message: string) => {
+    plan.errors.push({ ruleKey: m.rule.key, message });
+    m.decision = KEEP;
+  };
+  for (const m of states) {
+    if (m.decision.kind !== 'to_stripe' || namePart(m.rule)) continue;
+    try {
+      plan.stripeWrites[m.rule.stripePath] = applyToStripe(m.decision.value, m.rule.transforms);
+    } catch (e) {
+      if (!(e instanceof TransformError)) throw e;
+      skip(m, e.message);
+    }
+  }
+  // Toward Stripe the parts of one name are written together, as one joined value.
+  for (const [path, group] of nameGroups) {
+    const writers = group.filter((m) => m.decision.kind === 'to_stripe');
+    if (writers.length === 0) continue;
+    const joined = joinName(group, input.stripe);
+    if (joined.ok) plan.stripeWrites[path] = joined.value;
+    else for (const m of writers) skip(m, joined.error);
+  }
+}
+
+/** The three-way merge of one Stripe object and one CRM record against their last agreed state. */
+export function planSync(input: PlanInput): SyncPlan {
+  const plan: SyncPlan = { crmWrites: {}, stripeWrites: {}, shadow: {}, conflicts: [], errors: [] };
+  const states = input.rules.map((rule) => readState(rule, input, plan.errors));
+  const live = states.filter((m) => !m.failed);
+
+  const nameGroups = new Map<string, RuleState[]>();
+  for (const m of live) {
+    if (namePart(m.rule))
+      nameGroups.set(m.rule.stripePath, [...(nameGroups.get(m.rule.stripePath) ?? []), m]);
+  }
+  for (const group of nameGroups.values()) alignNameGroup(group, input);
+  for (const m of live) m.decision = decide(m, input, plan.conflicts);
+  planStripeWrites(live, nameGroups, input, plan);
+
+  for (const { rule, b, decision } of states) {
+    if (decision.kind === 'to_crm') plan.crmWrites[rule.crmProperty] = decision.value;
+    const agreed = decision.kind === 'keep' ? b : decision.value;
+    if (agreed !== undefined && !isBlank(agreed)) plan.shadow[rule.key] = agreed;
+  }
+  return plan;
+}
