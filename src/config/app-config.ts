@@ -33,6 +33,11 @@ export interface SyncConfig {
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /**
+   * A CRM edit that conflicts (newest_wins) with a Stripe change whose webhook has not arrived
+   * yet waits this long for it, to learn when the Stripe change was made.
+   */
+  stripeEventGraceMs: number;
   /** Each CRM poll re-reads this much before its cursor (search indexes lag behind writes). */
   pollOverlapSeconds: number;
 }

@@ -133,4 +133,5 @@ export class EnvironmentVariables {
   @OptionalInt(1, 100) SYNC_MAX_ATTEMPTS?: number;
   @OptionalInt(10, 3_600_000, 'milliseconds from 10 to 3600000') SYNC_RETRY_BASE_MS?: number;
   @OptionalInt(10, 86_400_000, 'milliseconds from 10 to 86400000') SYNC_RETRY_MAX_MS?: number;
+  @OptionalInt(0, 3_600_000, 'milliseconds from 0 to 3600000') SYNC_STRIPE_EVENT_GRACE_MS?: number;
 }

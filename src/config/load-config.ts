@@ -189,6 +189,7 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): AppCon
       retryBaseMs: env.SYNC_RETRY_BASE_MS ?? 2000,
       retryMaxMs: env.SYNC_RETRY_MAX_MS ?? 3_600_000,
       pollOverlapSeconds: env.CRM_POLL_OVERLAP_SECONDS ?? 60,
+      stripeEventGraceMs: env.SYNC_STRIPE_EVENT_GRACE_MS ?? 30_000,
     },
     notices,
   };

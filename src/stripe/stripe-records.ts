@@ -36,23 +36,28 @@ export class StripeRecords {
     }
   }
 
+  /**
+   * Updates an object. `writtenAt` is Stripe's clock (the response's Date header, whole
+   * seconds) for when the write happened: any event created before it describes older state.
+   */
   async update(
     type: string,
     id: string,
     params: Record<string, unknown>,
     jobKey: string,
-  ): Promise<StripeObject> {
+  ): Promise<{ object: StripeObject; writtenAt: Date | null }> {
     const idempotencyKey = `bridge-${jobKey}-${fingerprint(params)}`.slice(0, 255);
+    let result: unknown;
     switch (type) {
       case 'customer':
-        return asObject(
-          await this.stripe.api.customers.update(id, params as Stripe.CustomerUpdateParams, {
-            idempotencyKey,
-          }),
-        );
+        result = await this.stripe.api.customers.update(id, params as Stripe.CustomerUpdateParams, {
+          idempotencyKey,
+        });
+        break;
       default:
         throw new Error(`Stripe object type ${type} is not synced yet`);
     }
+    return { object: asObject(result), writtenAt: responseDate(result) };
   }
 
   /** One page of live objects, oldest-id-first paging by `starting_after`. */
@@ -75,6 +80,13 @@ const asObject = (o: unknown): StripeObject => {
   // Drop the SDK's non-enumerable response metadata; keep the JSON the API sent.
   return JSON.parse(JSON.stringify(o)) as StripeObject;
 };
+
+function responseDate(result: unknown): Date | null {
+  const headers = (result as { lastResponse?: { headers?: Record<string, unknown> } }).lastResponse
+    ?.headers;
+  const date = typeof headers?.date === 'string' ? new Date(headers.date) : null;
+  return date && !Number.isNaN(date.getTime()) ? date : null;
+}
 
 const fingerprint = (params: Record<string, unknown>): string =>
   createHash('sha256').update(JSON.stringify(params)).digest('base64url').slice(0, 22);

@@ -10,6 +10,17 @@ import { TEST_SECRET, sign } from './signing.js';
 
 export const STRIPE_KEY = 'sk_test_sync_e2e_0000';
 export const HUBSPOT_TOKEN = 'pat-na1-sync-e2e';
+const CONTACT_PROPERTIES = [
+  'email',
+  'firstname',
+  'lastname',
+  'phone',
+  'city',
+  'stripe_customer_id',
+  'stripe_deleted',
+  'stripe_balance',
+  'stripe_currency',
+] as const;
 
 export interface SyncHarness {
   stripeEmu: StripeEmulator;
@@ -106,18 +117,16 @@ export async function startSyncHarness(
       return res.status;
     },
     async contactByStripeId(id) {
-      const found = await hubspot.crm.contacts.searchApi.doSearch({
-        filterGroups: [{ filters: [{ propertyName: 'stripe_customer_id', operator: 'EQ' as never, value: id }] }],
-        properties: ['email', 'firstname', 'lastname', 'phone', 'city', 'stripe_customer_id', 'stripe_deleted', 'stripe_balance', 'stripe_currency'],
-        limit: 10,
-        after: '0',
-        sorts: [],
-      });
-      if (found.results.length !== 1) {
-        throw new Error(`expected one contact for ${id}, found ${found.results.length}`);
-      }
-      const c = found.results[0];
-      if (!c) throw new Error('unreachable');
+      // A read by unique property: not a search, so it does not spend the 5/s search budget
+      // the bridge itself needs.
+      const c = await hubspot.crm.contacts.basicApi.getById(
+        id,
+        [...CONTACT_PROPERTIES],
+        undefined,
+        undefined,
+        false,
+        'stripe_customer_id',
+      );
       return { ...c.properties, id: c.id };
     },
     async setMappingPolicy(field, policy) {

@@ -63,6 +63,8 @@ interface Work {
   written?: CrmRecord;
   stripeWrites: Record<string, Scalar>;
   writebackPending: boolean;
+  /** Stripe's time of our write: events created before it are older than what we wrote. */
+  stripeWrittenAt?: Date | null;
 }
 
 const STRIPE_CONCURRENCY = 8;
@@ -207,7 +209,7 @@ export class PairSyncer {
         status: 'active',
         matchedBy: w.matchedBy,
         shadow: w.plan.shadow,
-        stripeStateAt: w.input.stripe ? w.input.stripeChangedAt : null,
+        stripeStateAt: latest(w.input.stripe ? w.input.stripeChangedAt : null, w.stripeWrittenAt),
         crmStateAt: record.modifiedAt,
         writebackPending: w.writebackPending,
         conflicts: w.plan.conflicts.map((c) => ({
@@ -297,12 +299,13 @@ export class PairSyncer {
       STRIPE_CONCURRENCY,
       async (w) => {
         try {
-          await this.stripe.update(
+          const res = await this.stripe.update(
             this.set.object.stripeObject,
             w.input.stripeId,
             toStripeParams(w.stripeWrites),
             `${w.input.jobKey}-${this.set.object.connector}`,
           );
+          w.stripeWrittenAt = res.writtenAt;
         } catch (err) {
           fail(w.input.stripeId, err);
         }
@@ -383,6 +386,9 @@ const linkRecord = (link: Link): Extract<PairRecord, { kind: 'link' }> => ({
   writebackPending: link.writebackPending,
   conflicts: [],
 });
+
+const latest = (a: Date | null | undefined, b: Date | null | undefined): Date | null =>
+  a && b ? (a > b ? a : b) : (a ?? b ?? null);
 
 const toCrmValues = (writes: Record<string, Scalar>): Record<string, CrmValue> => ({ ...writes });
 

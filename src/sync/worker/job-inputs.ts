@@ -2,6 +2,7 @@ import { type CrmRecord, type CrmValue } from '../../crm/crm-connector.js';
 import { stripeMatchesShadow } from '../../domain/echo.js';
 import { decideStripeSource, newestEvent } from '../../domain/event-order.js';
 import { getPath } from '../../domain/object-path.js';
+import { planSync } from '../../domain/sync-planner.js';
 import { type Link } from '../../links/link.entity.js';
 import { type MappingSet } from '../../mapping/mapping.service.js';
 import { type StripeObject } from '../../stripe/stripe-records.js';
@@ -15,7 +16,16 @@ export type Refetch = (type: string, id: string) => Promise<StripeObject | 'dele
 export type InputDecision =
   | { kind: 'sync'; input: PairInput }
   /** An older event delivered late, or our own write coming back: nothing to do. */
-  | { kind: 'skip'; outcome: 'stale' | 'echo'; stripeStateAt: Date | null };
+  | { kind: 'skip'; outcome: 'stale' | 'echo'; stripeStateAt: Date | null }
+  /** Wait for the webhook of a Stripe change seen only by reading the object (see below). */
+  | { kind: 'defer'; delayMs: number };
+
+export interface DecideContext {
+  refetch: Refetch;
+  now: Date;
+  /** How long a CRM edit waits for the event of a conflicting Stripe change. */
+  graceMs: number;
+}
 
 const eventObject = (job: Job): StripeObject | null => {
   const data = (job.payload as { data?: { object?: unknown } }).data?.object;
@@ -43,8 +53,9 @@ export async function decideInput(
   jobs: Job[],
   set: MappingSet,
   link: Link | null,
-  refetch: Refetch,
+  ctx: DecideContext,
 ): Promise<InputDecision> {
+  const { refetch } = ctx;
   const stripeId = jobs[0]?.objectId ?? '';
   const type = set.object.stripeObject;
   const events = jobs.filter((j) => j.source === 'stripe');
@@ -56,8 +67,13 @@ export async function decideInput(
     crmJobs.length > 0
       ? crmSnapshot(newestEvent(crmJobs.map((j) => ({ created: j.eventCreatedAt, id: j.eventId, j }))).j)
       : null;
-  // A snapshot of a record that is no longer the linked one says nothing about this pair.
-  const crm = snapshot && (!link || link.crmId === snapshot.id) ? snapshot : undefined;
+  // A snapshot of a record that is no longer the linked one says nothing about this pair, and
+  // one older than our last write to it is out of date: the record is read afresh instead.
+  const usable =
+    snapshot &&
+    (!link || link.crmId === snapshot.id) &&
+    (!link?.crmStateAt || snapshot.modifiedAt >= link.crmStateAt);
+  const crm = usable ? snapshot : undefined;
 
   const base = { stripeId, jobKey, ...(crm ? { crm } : {}) };
   const fresh = async (changedAt: Date | null): Promise<InputDecision> => {
@@ -70,7 +86,10 @@ export async function decideInput(
       : { kind: 'sync', input: { ...base, stripe: current, stripeChangedAt: changedAt, stripeDeleted: false } };
   };
 
-  if (events.length === 0) return fresh(link?.stripeStateAt ?? null);
+  if (events.length === 0) {
+    const d = await fresh(link?.stripeStateAt ?? null);
+    return crm && d.kind === 'sync' ? awaitStripeEvent(d.input, crm, set, link, ctx) : d;
+  }
 
   const newest = newestEvent(events.map((j) => ({ created: j.eventCreatedAt, id: j.eventId, j }))).j;
   const object = eventObject(newest);
@@ -102,6 +121,34 @@ export async function decideInput(
     kind: 'sync',
     input: { ...base, stripe: payload, stripeChangedAt: newest.eventCreatedAt, stripeDeleted: false },
   };
+}
+
+/**
+ * Only the CRM changed as far as the inbox knows, but the object read from Stripe differs too,
+ * on a newest_wins field: a Stripe change whose webhook is still on its way. Its `created` is
+ * what newest_wins needs, so the CRM job waits (a grace period) for that event to be processed
+ * first. Past the grace, the read is taken as of now: Stripe's change is treated as the newer.
+ */
+function awaitStripeEvent(
+  input: PairInput,
+  crm: CrmRecord,
+  set: MappingSet,
+  link: Link | null,
+  ctx: DecideContext,
+): InputDecision {
+  if (!input.stripe || input.stripeDeleted) return { kind: 'sync', input };
+  const plan = planSync({
+    rules: set.rules,
+    stripe: { values: input.stripe, changedAt: input.stripeChangedAt ?? new Date(0) },
+    crm: { values: crm.properties, changedAt: crm.modifiedAt },
+    shadow: link?.shadow ?? null,
+  });
+  if (!plan.conflicts.some((c) => c.policy === 'newest_wins')) return { kind: 'sync', input };
+  const waited = ctx.now.getTime() - crm.modifiedAt.getTime();
+  if (waited < ctx.graceMs) {
+    return { kind: 'defer', delayMs: Math.min(1000, Math.max(50, ctx.graceMs - waited)) };
+  }
+  return { kind: 'sync', input: { ...input, stripeChangedAt: ctx.now } };
 }
 
 /** Every mapped value equals the shadow and the CRM id is already written back. */

@@ -18,6 +18,7 @@ interface Group {
   jobs: Job[];
   results: PairResult[];
   outcomes: string[];
+  deferMs?: number;
 }
 
 /**
@@ -120,8 +121,14 @@ export class JobProcessor {
       const id = g.jobs[0]?.objectId ?? '';
       const link = links.get(id) ?? null;
       try {
-        const d = await decideInput(g.jobs, set, link, refetch);
-        if (d.kind === 'sync') {
+        const d = await decideInput(g.jobs, set, link, {
+          refetch,
+          now: new Date(),
+          graceMs: this.config.sync.stripeEventGraceMs,
+        });
+        if (d.kind === 'defer') {
+          g.deferMs = Math.max(g.deferMs ?? 0, d.delayMs);
+        } else if (d.kind === 'sync') {
           inputs.push(d.input);
           inputGroups.set(id, g);
         } else {
@@ -158,6 +165,9 @@ export class JobProcessor {
   private settlement(g: Group, random: () => number): JobUpdate {
     const eventIds = g.jobs.map((j) => j.eventId);
     const failures = g.results.filter((r) => !r.ok);
+    if (failures.length === 0 && g.deferMs !== undefined) {
+      return { eventIds, status: 'defer', delayMs: g.deferMs, reason: 'awaiting_stripe_event' };
+    }
     if (failures.length === 0) {
       return { eventIds, status: 'done', outcome: g.outcomes.join(',') || 'unmapped' };
     }

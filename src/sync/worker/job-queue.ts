@@ -27,7 +27,9 @@ export interface CrmChange {
 export type JobUpdate =
   | { eventIds: string[]; status: 'done'; outcome: string }
   | { eventIds: string[]; status: 'retry'; delayMs: number; error: string }
-  | { eventIds: string[]; status: 'dead'; error: string };
+  | { eventIds: string[]; status: 'dead'; error: string }
+  /** Not a failure: try again later without spending an attempt. */
+  | { eventIds: string[]; status: 'defer'; delayMs: number; reason: string };
 
 /** Any constant: serialises claims across replicas (claims take milliseconds). */
 const CLAIM_LOCK_KEY = 727_002;
@@ -111,6 +113,14 @@ export class JobQueue {
             `UPDATE inbox_events SET status = 'pending', last_error = $2, locked_until = NULL,
                next_attempt_at = now() + make_interval(secs => $3) WHERE event_id = ANY($1)`,
             [u.eventIds, u.error, u.delayMs / 1000],
+          );
+          break;
+        case 'defer':
+          await m.query(
+            `UPDATE inbox_events SET status = 'pending', outcome = $2, locked_until = NULL,
+               attempts = GREATEST(attempts - 1, 0),
+               next_attempt_at = now() + make_interval(secs => $3) WHERE event_id = ANY($1)`,
+            [u.eventIds, u.reason, u.delayMs / 1000],
           );
           break;
         case 'dead':
