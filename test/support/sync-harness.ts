@@ -31,6 +31,9 @@ export interface SyncHarness {
   stripe: Stripe;
   hubspot: Client;
   poll(): Promise<PollReport[]>;
+  registerWebhooks(): void;
+  /** What another process (the backfill CLI) needs to reach the same database and emulators. */
+  env: Record<string, string>;
   /** Waits until the inbox has nothing pending or processing (and deliveries are flushed). */
   settle(timeoutMs?: number): Promise<void>;
   /** Re-sends a stored Stripe event to the bridge, signed, as a duplicate delivery would. */
@@ -58,7 +61,12 @@ export async function waitFor(
  * endpoint, HubSpot reached through its access token and API base.
  */
 export async function startSyncHarness(
-  opts: { env?: Record<string, string>; hubspot?: HubSpotEmulatorOptions } = {},
+  opts: {
+    env?: Record<string, string>;
+    hubspot?: HubSpotEmulatorOptions;
+    /** Register the bridge as a webhook endpoint now (default) or later (registerWebhooks). */
+    webhooks?: boolean;
+  } = {},
 ): Promise<SyncHarness> {
   const stripeEmu = new StripeEmulator({ retryDelaysMs: [50, 100, 200] });
   const hubspotEmu = new HubSpotEmulator(opts.hubspot);
@@ -77,7 +85,10 @@ export async function startSyncHarness(
     SYNC_RETRY_MAX_MS: '1000',
     ...opts.env,
   });
-  stripeEmu.addWebhookEndpoint(`${bridge.url}/webhooks/stripe`, TEST_SECRET);
+  const registerWebhooks = () => {
+    stripeEmu.addWebhookEndpoint(`${bridge.url}/webhooks/stripe`, TEST_SECRET);
+  };
+  if (opts.webhooks !== false) registerWebhooks();
   const su = new URL(stripeUrl);
   const stripe = new Stripe(STRIPE_KEY, {
     host: su.hostname,
@@ -102,6 +113,15 @@ export async function startSyncHarness(
     stripe,
     hubspot,
     poll: () => poller.pollAll(),
+    registerWebhooks,
+    env: {
+      DATABASE_URL: db.url,
+      STRIPE_SECRET_KEY: STRIPE_KEY,
+      STRIPE_WEBHOOK_SECRET: TEST_SECRET,
+      STRIPE_API_BASE: stripeUrl,
+      HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
+      HUBSPOT_API_BASE: hubspotUrl,
+    },
     async settle(timeoutMs = 20_000) {
       await stripeEmu.flushDeliveries();
       await waitFor('the inbox to drain', async () => (await busy()) === 0, timeoutMs);
