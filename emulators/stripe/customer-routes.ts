@@ -167,11 +167,12 @@ export function customerRoutes(s: StripeState, cards: CardPayments): RouteDef[] 
       ({ params }) => {
         const email = str(params, 'email');
         const created = createdFilter(params);
-        const items = s.all(
+        return s.page(
           'customer',
+          '/v1/customers',
+          params,
           (o) => (email === undefined || o.email === email) && created(o),
         );
-        return s.list('/v1/customers', items, params);
       },
     ),
     route(

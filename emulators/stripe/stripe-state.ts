@@ -158,6 +158,20 @@ export class StripeState {
       .map((r) => this.render(type, r.data));
   }
 
+  /**
+   * `list` over the live objects of a type, rendering only the page: what keeps paging
+   * through 100k customers (a backfill benchmark) linear instead of quadratic.
+   */
+  page(type: string, url: string, p: Params, filter?: (o: Obj) => boolean): Obj {
+    const raw = this.store
+      .all<Obj>(type)
+      .filter((r) => !r.archived && (!filter || filter(r.data)))
+      .reverse()
+      .map((r) => r.data);
+    const listed = this.list(url, raw, p);
+    return { ...listed, data: (listed.data as Obj[]).map((o) => this.render(type, o)) };
+  }
+
   /** Stripe list object with limit / starting_after / ending_before. */
   list(url: string, items: Obj[], p: Params): Obj {
     const limit = int(p, 'limit') ?? 10;

@@ -156,7 +156,14 @@ export class LinkStore {
            ON CONFLICT (connector, stripe_object, stripe_id) DO UPDATE SET
              matched_by = EXCLUDED.matched_by, candidate_ids = EXCLUDED.candidate_ids,
              status = 'open', updated_at = now()`,
-          [scope.connector, scope.stripeObject, r.stripeId, scope.crmObject, r.matchedBy, r.candidateIds],
+          [
+            scope.connector,
+            scope.stripeObject,
+            r.stripeId,
+            scope.crmObject,
+            r.matchedBy,
+            r.candidateIds,
+          ],
         );
       }
     }

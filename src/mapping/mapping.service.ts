@@ -78,7 +78,10 @@ function propertyType(transforms: Transform[]): CrmPropertyType {
  * The custom properties a mapping needs in the CRM: the Stripe id (unique, the upsert key),
  * the deleted flag, and every mapped property not in `existing`.
  */
-export function requiredProperties(set: MappingSet, existing: Set<string>): CrmPropertyDefinition[] {
+export function requiredProperties(
+  set: MappingSet,
+  existing: Set<string>,
+): CrmPropertyDefinition[] {
   const defs: CrmPropertyDefinition[] = [
     {
       name: set.object.stripeIdProperty,

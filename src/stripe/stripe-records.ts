@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type Stripe from 'stripe';
 import { StripeClient } from './stripe.client.js';
 
 /** A Stripe object as plain JSON, the way events carry it and the planner reads it. */
@@ -15,7 +14,9 @@ export interface StripePage {
 export function isPermanentStripeError(err: unknown): boolean {
   const e = err as { type?: string; statusCode?: number };
   if (e.type === 'StripeInvalidRequestError' || e.type === 'StripePermissionError') return true;
-  return e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 429;
+  return (
+    e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 429
+  );
 }
 
 /**
@@ -50,7 +51,7 @@ export class StripeRecords {
     let result: unknown;
     switch (type) {
       case 'customer':
-        result = await this.stripe.api.customers.update(id, params as Stripe.CustomerUpdateParams, {
+        result = await this.stripe.api.customers.update(id, params, {
           idempotencyKey,
         });
         break;

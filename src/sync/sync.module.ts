@@ -15,7 +15,14 @@ import { SyncWorker } from './worker/sync-worker.js';
 
 /** The engine: workers draining the inbox, CRM pollers, backfill. */
 @Module({
-  imports: [ScheduleModule.forRoot(), InboxModule, StripeModule, CrmModule, MappingModule, LinksModule],
+  imports: [
+    ScheduleModule.forRoot(),
+    InboxModule,
+    StripeModule,
+    CrmModule,
+    MappingModule,
+    LinksModule,
+  ],
   providers: [
     ConnectorPreparer,
     JobQueue,

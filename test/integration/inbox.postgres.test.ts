@@ -81,12 +81,18 @@ describe('inbox on PostgreSQL', () => {
   });
 
   it('migrations go down and up again cleanly', async () => {
-    await ds.revertLast();
+    const table = async (name: string) =>
+      (await db.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [name]))[0]?.t;
+    await ds.revertLast(); // the sync engine's tables
     expect(await ds.migrationsApplied()).toBe(false);
-    await expect(db.query(`SELECT to_regclass('inbox_events') AS t`)).resolves.toEqual([
-      { t: null },
-    ]);
+    expect(await table('links')).toBeNull();
+    expect(await table('inbox_events')).toBe('inbox_events');
+    await ds.revertLast(); // the inbox
+    expect(await table('inbox_events')).toBeNull();
     await ds.migrateLatest();
     expect(await ds.migrationsApplied()).toBe(true);
+    expect(await table('links')).toBe('links');
+    const seeded = await db.query(`SELECT count(*)::int AS n FROM field_mappings`);
+    expect(seeded).toEqual([{ n: 16 }]);
   });
 });

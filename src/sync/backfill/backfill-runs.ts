@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '../../common/app-error.js';
 import { AppConfig } from '../../config/app-config.js';
+import { tryAdvisoryLock } from '../../database/advisory-lock.js';
 import { type LinkScope } from '../../links/link-store.js';
 
 export interface BackfillRun {
@@ -54,9 +54,6 @@ interface RunRow {
   failed: number;
 }
 
-const lockKey = (name: string): string =>
-  BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(name).digest('hex').slice(0, 16)}`)).toString();
-
 /** The `backfill_runs` table: one running row per connector+object, progress per page. */
 @Injectable()
 export class BackfillRuns {
@@ -71,16 +68,18 @@ export class BackfillRuns {
    * Runs `work` as the only backfill of this scope (advisory lock on Postgres), resuming the
    * unfinished run if there is one, and records how it ended.
    */
-  async exclusive(scope: LinkScope, work: (run: BackfillRun) => Promise<BackfillRun>): Promise<BackfillRun> {
+  async exclusive(
+    scope: LinkScope,
+    work: (run: BackfillRun) => Promise<BackfillRun>,
+  ): Promise<BackfillRun> {
     const name = `backfill:${scope.connector}:${scope.stripeObject}`;
-    const runner = this.config.database.kind === 'postgres' ? this.dataSource.createQueryRunner() : null;
-    if (runner) {
-      await runner.connect();
-      const rows: { ok: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS ok', [lockKey(name)]);
-      if (!rows[0]?.ok) {
-        await runner.release();
-        throw new AppError('conflict', 'backfill_running', `A backfill of ${scope.stripeObject} to ${scope.connector} is already running on another replica; wait for it to finish.`);
-      }
+    const unlock = await tryAdvisoryLock(this.dataSource, this.config.database, name);
+    if (!unlock) {
+      throw new AppError(
+        'conflict',
+        'backfill_running',
+        `A backfill of ${scope.stripeObject} to ${scope.connector} is already running elsewhere; wait for it to finish.`,
+      );
     }
     try {
       const run = await this.openRun(scope);
@@ -100,9 +99,7 @@ export class BackfillRuns {
         throw err;
       }
     } finally {
-      if (runner) {
-        await runner.query('SELECT pg_advisory_unlock($1)', [lockKey(name)]).finally(() => runner.release());
-      }
+      await unlock();
     }
   }
 
@@ -112,14 +109,19 @@ export class BackfillRuns {
       [scope.connector, scope.stripeObject],
     );
     const resumed = existing[0];
-    const row =
-      resumed ??
-      ((await this.dataSource.query(
-        `INSERT INTO backfill_runs (connector, stripe_object, status) VALUES ($1, $2, 'running') RETURNING *`,
-        [scope.connector, scope.stripeObject],
-      )) as RunRow[])[0];
+    const inserted: RunRow[] = resumed
+      ? []
+      : await this.dataSource.query(
+          `INSERT INTO backfill_runs (connector, stripe_object, status)
+           VALUES ($1, $2, 'running') RETURNING *`,
+          [scope.connector, scope.stripeObject],
+        );
+    const row = resumed ?? inserted[0];
     if (!row) throw new Error('could not open a backfill run');
-    if (resumed) this.logger.log(`resuming backfill ${row.id} after ${row.stripe_after ?? 'the start'} (${row.done} done)`);
+    if (resumed)
+      this.logger.log(
+        `resuming backfill ${row.id} after ${row.stripe_after ?? 'the start'} (${row.done} done)`,
+      );
     return {
       id: row.id,
       connector: scope.connector,
@@ -136,7 +138,12 @@ export class BackfillRuns {
     };
   }
 
-  async advance(m: EntityManager, run: BackfillRun, t: PageTally, cursor: string | null): Promise<void> {
+  async advance(
+    m: EntityManager,
+    run: BackfillRun,
+    t: PageTally,
+    cursor: string | null,
+  ): Promise<void> {
     run.done += t.done;
     run.created += t.created;
     run.linked += t.linked;
@@ -154,11 +161,19 @@ export class BackfillRuns {
 
   async setTotal(run: BackfillRun, total: number): Promise<void> {
     run.total = total;
-    await this.dataSource.query(`UPDATE backfill_runs SET total = $2 WHERE id = $1`, [run.id, total]);
+    await this.dataSource.query(`UPDATE backfill_runs SET total = $2 WHERE id = $1`, [
+      run.id,
+      total,
+    ]);
   }
 
   /** Progress to the log (and a callback) at most every `everyMs`, and once at the end. */
-  reporter(run: BackfillRun, startedAt: number, onProgress?: (p: BackfillProgress) => void, everyMs = 5000) {
+  reporter(
+    run: BackfillRun,
+    startedAt: number,
+    onProgress?: (p: BackfillProgress) => void,
+    everyMs = 5000,
+  ) {
     const startDone = run.done;
     let last = 0;
     const emit = () => {
@@ -177,7 +192,10 @@ export class BackfillRuns {
         ambiguous: run.ambiguous,
         failed: run.failed,
       };
-      this.logger.log(p, `backfill ${run.stripeObject}→${run.connector}: ${p.done}/${p.total ?? '?'} at ${p.perSecond}/s, ETA ${p.etaSeconds ?? '?'} s`);
+      this.logger.log(
+        p,
+        `backfill ${run.stripeObject}→${run.connector}: ${p.done}/${p.total ?? '?'} at ${p.perSecond}/s, ETA ${p.etaSeconds ?? '?'} s`,
+      );
       onProgress?.(p);
     };
     return {

@@ -76,7 +76,9 @@ export class BackfillService {
       await this.preparer.prepare(set, connector);
       const started = Date.now();
       const index = await CrmIndex.build(set, connector);
-      this.logger.log(`backfill ${run.id}: indexed ${index.size} ${scope.crmObject} in ${connector.name}`);
+      this.logger.log(
+        `backfill ${run.id}: indexed ${index.size} ${scope.crmObject} in ${connector.name}`,
+      );
       const claimed = new Set<string>();
       const matcher = createMatcher(
         set,
@@ -118,7 +120,10 @@ export class BackfillService {
     matcher: ReturnType<typeof createMatcher>,
     objects: StripeObject[],
   ) {
-    const linked = await this.links.byStripeIds(scope, objects.map((o) => o.id));
+    const linked = await this.links.byStripeIds(
+      scope,
+      objects.map((o) => o.id),
+    );
     let pending: PairInput[] = objects
       .filter((o) => !linked.has(o.id))
       .map((o) => ({
@@ -128,7 +133,14 @@ export class BackfillService {
         stripeDeleted: false,
         jobKey: `backfill-${o.id}`,
       }));
-    const tally = { done: objects.length, skipped: objects.length - pending.length, created: 0, linked: 0, ambiguous: 0, failed: 0 };
+    const tally = {
+      done: objects.length,
+      skipped: objects.length - pending.length,
+      created: 0,
+      linked: 0,
+      ambiguous: 0,
+      failed: 0,
+    };
     const records: Awaited<ReturnType<PairSyncer['run']>>['records'] = [];
     for (let attempt = 1; pending.length > 0; attempt += 1) {
       const out = await syncer.run(pending, { matcher, deferWriteback: true });

@@ -57,7 +57,8 @@ export class CrmIndex {
   lookup(connector: CrmConnector, set: MappingSet, properties: string[]): CandidateLookup {
     return async (property, values) => {
       const ids = new Map<string, string[]>();
-      for (const v of values) ids.set(v, this.byValue.get(property)?.get(this.fold(property, v)) ?? []);
+      for (const v of values)
+        ids.set(v, this.byValue.get(property)?.get(this.fold(property, v)) ?? []);
       const wanted = [...new Set([...ids.values()].flat())];
       const records =
         wanted.length > 0
@@ -72,4 +73,3 @@ export class CrmIndex {
     };
   }
 }
-

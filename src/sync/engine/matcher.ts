@@ -1,5 +1,9 @@
 import { type CrmConnector, type CrmRecord } from '../../crm/crm-connector.js';
-import { decideMatch, type MatchCandidate, type MatchDecision } from '../../domain/match-decision.js';
+import {
+  decideMatch,
+  type MatchCandidate,
+  type MatchDecision,
+} from '../../domain/match-decision.js';
 import { getPath } from '../../domain/object-path.js';
 import { isBlank } from '../../domain/values.js';
 import { type LinkStore } from '../../links/link-store.js';
@@ -56,7 +60,12 @@ export function createMatcher(
   return async (objects) => {
     const idKey = set.object.matchKeys.find((k) => k.stripe === 'id');
     const otherKey = set.object.matchKeys.find((k) => k.stripe !== 'id');
-    const byId = await candidates(lookup, idKey?.crm ?? [set.object.stripeIdProperty], objects, 'id');
+    const byId = await candidates(
+      lookup,
+      idKey?.crm ?? [set.object.stripeIdProperty],
+      objects,
+      'id',
+    );
     const byOther = otherKey
       ? await candidates(lookup, otherKey.crm, objects, otherKey.stripe)
       : new Map<string, CrmRecord[]>();
@@ -69,7 +78,9 @@ export function createMatcher(
       const decision = decideMatch({
         stripeId: o.id,
         byStripeId: (byId.get(o.id) ?? []).map((r) => candidate(r, set)),
-        byEmail: otherKey ? (byOther.get(keyValue(o, otherKey.stripe) ?? '') ?? []).map((r) => candidate(r, set)) : [],
+        byEmail: otherKey
+          ? (byOther.get(keyValue(o, otherKey.stripe) ?? '') ?? []).map((r) => candidate(r, set))
+          : [],
         linkedCrmIds: linked,
       });
       // Two Stripe objects of one batch must not both claim the same record.
@@ -108,7 +119,9 @@ async function candidates(
   objects: StripeObject[],
   stripePath: string,
 ): Promise<Map<string, CrmRecord[]>> {
-  const values = [...new Set(objects.map((o) => keyValue(o, stripePath)).filter((v) => v !== null))];
+  const values = [
+    ...new Set(objects.map((o) => keyValue(o, stripePath)).filter((v) => v !== null)),
+  ];
   const out = new Map<string, CrmRecord[]>();
   if (values.length === 0) return out;
   for (const property of properties) {

@@ -102,7 +102,10 @@ export class PairSyncer {
     const done = (stripeId: string, action: PairAction) =>
       results.set(stripeId, { stripeId, ok: true, action, conflicts: 0, parked: 0 });
 
-    const existing = await this.links.byStripeIds(this.scope, inputs.map((i) => i.stripeId));
+    const existing = await this.links.byStripeIds(
+      this.scope,
+      inputs.map((i) => i.stripeId),
+    );
     const linked: { input: PairInput; link: Link }[] = [];
     const unlinked: PairInput[] = [];
     const deletions: { input: PairInput; link: Link }[] = [];
@@ -170,7 +173,8 @@ export class PairSyncer {
               this.properties,
             );
             const rec = crm.get(m.decision.crmId);
-            if (rec) works.push({ ...blank, input, link: null, crm: rec, matchedBy: m.decision.by });
+            if (rec)
+              works.push({ ...blank, input, link: null, crm: rec, matchedBy: m.decision.by });
             else works.push({ ...blank, input, link: null, crm: null, matchedBy: 'created' });
           }
         }
@@ -242,32 +246,34 @@ export class PairSyncer {
     const creates = works.filter((w) => !w.crm);
     const updates = works.filter((w) => w.crm && Object.keys(w.plan.crmWrites).length > 0);
     const none = Promise.resolve<CrmWriteResult[]>([]);
-    const [created, updated] = await Promise.all([
-      creates.length === 0
-        ? none
-        : this.connector.upsert(
-            type,
-            this.set.object.stripeIdProperty,
-            creates.map((w) => ({
-              ref: w.input.stripeId,
-              key: w.input.stripeId,
-              properties: {
-                ...toCrmValues(w.plan.crmWrites),
-                [this.set.object.stripeIdProperty]: w.input.stripeId,
-              },
-            })),
-          ),
-      updates.length === 0
-        ? none
-        : this.connector.update(
-            type,
-            updates.map((w) => ({
-              ref: w.input.stripeId,
-              id: (w.crm as CrmRecord).id,
-              properties: toCrmValues(w.plan.crmWrites),
-            })),
-          ),
-    ].map((p) => p.catch((err: unknown) => err as Error)));
+    const [created, updated] = await Promise.all(
+      [
+        creates.length === 0
+          ? none
+          : this.connector.upsert(
+              type,
+              this.set.object.stripeIdProperty,
+              creates.map((w) => ({
+                ref: w.input.stripeId,
+                key: w.input.stripeId,
+                properties: {
+                  ...toCrmValues(w.plan.crmWrites),
+                  [this.set.object.stripeIdProperty]: w.input.stripeId,
+                },
+              })),
+            ),
+        updates.length === 0
+          ? none
+          : this.connector.update(
+              type,
+              updates.map((w) => ({
+                ref: w.input.stripeId,
+                id: (w.crm as CrmRecord).id,
+                properties: toCrmValues(w.plan.crmWrites),
+              })),
+            ),
+      ].map((p) => p.catch((err: unknown) => err as Error)),
+    );
     const settle = (ws: Work[], res: CrmWriteResult[] | Error) =>
       ws.forEach((w, i) => {
         const r = res instanceof Error ? null : res[i];

@@ -5,10 +5,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { createHash } from 'node:crypto';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
+import { tryAdvisoryLock } from '../../database/advisory-lock.js';
 import { crmMatchesShadow } from '../../domain/echo.js';
 import { LinkStore, type LinkScope } from '../../links/link-store.js';
 import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
@@ -26,10 +26,6 @@ export interface PollReport {
 }
 
 const INTERVAL_NAME = 'crm-poll';
-
-/** A stable advisory-lock key per connector and object type. */
-const lockKey = (name: string): string =>
-  BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(name).digest('hex').slice(0, 16)}`)).toString();
 
 /**
  * CRM → Stripe: polls each CRM for records modified since its durable cursor (minus an
@@ -94,16 +90,16 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
       crmObject: set.object.crmObject,
     };
     const base = { connector: scope.connector, crmObject: scope.crmObject, seen: 0, queued: 0 };
-    const runner = await this.lock(`poll:${scope.connector}:${scope.crmObject}`);
-    if (runner === false) return { ...base, status: 'locked', cursor: null };
+    const unlock = await tryAdvisoryLock(
+      this.dataSource,
+      this.config.database,
+      `poll:${scope.connector}:${scope.crmObject}`,
+    );
+    if (!unlock) return { ...base, status: 'locked', cursor: null };
     try {
       return { ...base, ...(await this.pollPages(set, scope)) };
     } finally {
-      if (runner) {
-        await runner
-          .query('SELECT pg_advisory_unlock($1)', [lockKey(`poll:${scope.connector}:${scope.crmObject}`)])
-          .finally(() => runner.release());
-      }
+      await unlock();
     }
   }
 
@@ -133,7 +129,10 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
     do {
       const page = await connector.listChanges(scope.crmObject, since, properties, after);
       seen += page.records.length;
-      const links = await this.links.byCrmIds(scope, page.records.map((r) => r.id));
+      const links = await this.links.byCrmIds(
+        scope,
+        page.records.map((r) => r.id),
+      );
       const changes: CrmChange[] = [];
       for (const r of page.records) {
         const link = links.get(r.id);
@@ -174,22 +173,5 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
          SET cursor_at = GREATEST(poll_cursors.cursor_at, EXCLUDED.cursor_at), updated_at = now()`,
       [scope.connector, scope.crmObject, cursor.toISOString()],
     );
-  }
-
-  /**
-   * A session advisory lock on a dedicated connection (Postgres), held for the whole poll.
-   * The embedded database has one process by construction (the data directory lock) and one
-   * connection, so it needs none: returns null there, false when another replica holds it.
-   */
-  private async lock(name: string): Promise<QueryRunner | null | false> {
-    if (this.config.database.kind === 'embedded') return null;
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    const rows: { ok: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS ok', [
-      lockKey(name),
-    ]);
-    if (rows[0]?.ok) return runner;
-    await runner.release();
-    return false;
   }
 }

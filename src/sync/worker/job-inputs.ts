@@ -65,7 +65,9 @@ export async function decideInput(
 
   const snapshot =
     crmJobs.length > 0
-      ? crmSnapshot(newestEvent(crmJobs.map((j) => ({ created: j.eventCreatedAt, id: j.eventId, j }))).j)
+      ? crmSnapshot(
+          newestEvent(crmJobs.map((j) => ({ created: j.eventCreatedAt, id: j.eventId, j }))).j,
+        )
       : null;
   // A snapshot of a record that is no longer the linked one says nothing about this pair, and
   // one older than our last write to it is out of date: the record is read afresh instead.
@@ -82,8 +84,14 @@ export async function decideInput(
       return { kind: 'skip', outcome: 'echo', stripeStateAt: changedAt };
     }
     return current === 'deleted'
-      ? { kind: 'sync', input: { ...base, stripe: null, stripeChangedAt: changedAt, stripeDeleted: true } }
-      : { kind: 'sync', input: { ...base, stripe: current, stripeChangedAt: changedAt, stripeDeleted: false } };
+      ? {
+          kind: 'sync',
+          input: { ...base, stripe: null, stripeChangedAt: changedAt, stripeDeleted: true },
+        }
+      : {
+          kind: 'sync',
+          input: { ...base, stripe: current, stripeChangedAt: changedAt, stripeDeleted: false },
+        };
   };
 
   if (events.length === 0) {
@@ -91,12 +99,19 @@ export async function decideInput(
     return crm && d.kind === 'sync' ? awaitStripeEvent(d.input, crm, set, link, ctx) : d;
   }
 
-  const newest = newestEvent(events.map((j) => ({ created: j.eventCreatedAt, id: j.eventId, j }))).j;
+  const newest = newestEvent(
+    events.map((j) => ({ created: j.eventCreatedAt, id: j.eventId, j })),
+  ).j;
   const object = eventObject(newest);
   if (newest.type.endsWith('.deleted')) {
     return {
       kind: 'sync',
-      input: { ...base, stripe: object, stripeChangedAt: newest.eventCreatedAt, stripeDeleted: true },
+      input: {
+        ...base,
+        stripe: object,
+        stripeChangedAt: newest.eventCreatedAt,
+        stripeDeleted: true,
+      },
     };
   }
   const peers = events.filter(
@@ -119,7 +134,12 @@ export async function decideInput(
   }
   return {
     kind: 'sync',
-    input: { ...base, stripe: payload, stripeChangedAt: newest.eventCreatedAt, stripeDeleted: false },
+    input: {
+      ...base,
+      stripe: payload,
+      stripeChangedAt: newest.eventCreatedAt,
+      stripeDeleted: false,
+    },
   };
 }
 
