@@ -1,6 +1,13 @@
 import { Client } from '@hubspot/api-client';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Stripe from 'stripe';
-import { HubSpotEmulator, type HubSpotEmulatorOptions } from '../../emulators/hubspot/hubspot-emulator.js';
+import { DataSource } from 'typeorm';
+import {
+  HubSpotEmulator,
+  type HubSpotEmulatorOptions,
+} from '../../emulators/hubspot/hubspot-emulator.js';
 import { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
 import { MappingService } from '../../src/mapping/mapping.service.js';
 import { CrmPoller, type PollReport } from '../../src/sync/poller/crm-poller.js';
@@ -25,7 +32,8 @@ const CONTACT_PROPERTIES = [
 export interface SyncHarness {
   stripeEmu: StripeEmulator;
   hubspotEmu: HubSpotEmulator;
-  db: TestDatabase;
+  /** The bridge's database (a throwaway Postgres one, or the embedded one through the app). */
+  db: Pick<TestDatabase, 'query'>;
   bridge: RunningBridge;
   /** The real SDKs, as a user (or their other tools) would drive Stripe and HubSpot. */
   stripe: Stripe;
@@ -66,14 +74,17 @@ export async function startSyncHarness(
     hubspot?: HubSpotEmulatorOptions;
     /** Register the bridge as a webhook endpoint now (default) or later (registerWebhooks). */
     webhooks?: boolean;
+    /** Run on the embedded PGlite database instead of a fresh Postgres one. */
+    embedded?: boolean;
   } = {},
 ): Promise<SyncHarness> {
   const stripeEmu = new StripeEmulator({ retryDelaysMs: [50, 100, 200] });
   const hubspotEmu = new HubSpotEmulator(opts.hubspot);
   const [stripeUrl, hubspotUrl] = await Promise.all([stripeEmu.start(), hubspotEmu.start()]);
-  const db = await createTestDatabase();
+  const pg = opts.embedded ? null : await createTestDatabase();
+  const dataDir = opts.embedded ? mkdtempSync(join(tmpdir(), 'bridge-sync-')) : null;
   const bridge = await startBridge({
-    DATABASE_URL: db.url,
+    ...(pg ? { DATABASE_URL: pg.url } : { DATA_DIR: dataDir ?? '' }),
     STRIPE_SECRET_KEY: STRIPE_KEY,
     STRIPE_API_BASE: stripeUrl,
     HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
@@ -96,8 +107,15 @@ export async function startSyncHarness(
     protocol: 'http',
     maxNetworkRetries: 0,
   });
-  const hubspot = new Client({ accessToken: HUBSPOT_TOKEN, basePath: hubspotUrl.replace(/\/$/, '') });
+  const hubspot = new Client({
+    accessToken: HUBSPOT_TOKEN,
+    basePath: hubspotUrl.replace(/\/$/, ''),
+  });
   const poller = bridge.app.get(CrmPoller);
+  const appDataSource = bridge.app.get(DataSource);
+  const db: Pick<TestDatabase, 'query'> = pg ?? {
+    query: <T>(sql: string, params?: unknown[]) => appDataSource.query<T[]>(sql, params),
+  };
 
   const busy = async () => {
     const rows = await db.query<{ n: string }>(
@@ -115,7 +133,7 @@ export async function startSyncHarness(
     poll: () => poller.pollAll(),
     registerWebhooks,
     env: {
-      DATABASE_URL: db.url,
+      ...(pg ? { DATABASE_URL: pg.url } : {}),
       STRIPE_SECRET_KEY: STRIPE_KEY,
       STRIPE_WEBHOOK_SECRET: TEST_SECRET,
       STRIPE_API_BASE: stripeUrl,
@@ -150,13 +168,16 @@ export async function startSyncHarness(
       return { ...c.properties, id: c.id };
     },
     async setMappingPolicy(field, policy) {
-      await db.query(`UPDATE field_mappings SET conflict_policy = $2 WHERE id = $1`, [field, policy]);
+      await db.query(`UPDATE field_mappings SET conflict_policy = $2 WHERE id = $1`, [
+        field,
+        policy,
+      ]);
       bridge.app.get(MappingService).invalidate();
     },
     async close() {
       await bridge.close();
       await Promise.all([stripeEmu.stop(), hubspotEmu.stop()]);
-      await db.drop();
+      await pg?.drop();
     },
   };
   return harness;

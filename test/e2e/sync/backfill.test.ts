@@ -10,11 +10,15 @@ const N = 600;
 
 /** `npm run backfill -- --object customer` as its own process (what `npm run backfill` runs). */
 function backfill(env: Record<string, string>) {
-  const proc = spawn(process.execPath, [CLI, '--object', 'customer', '--concurrency', '2', '--writeback-rate', '2000'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [CLI, '--object', 'customer', '--concurrency', '2', '--writeback-rate', '2000'],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -33,8 +37,11 @@ describe('backfill: kill it mid-run, start it again', () => {
   });
 
   it('resumes after the last committed page and ends with every customer linked exactly once', async () => {
-    const customers = await mapLimit(Array.from({ length: N }, (_, i) => i), 8, (i) =>
-      h.stripe.customers.create({ email: `backfill-${i}@example.com`, name: `Customer ${i}` }),
+    const customers = await mapLimit(
+      Array.from({ length: N }, (_, i) => i),
+      8,
+      (i) =>
+        h.stripe.customers.create({ email: `backfill-${i}@example.com`, name: `Customer ${i}` }),
     );
     // Three of them already exist in HubSpot (other case): they must be linked, not duplicated.
     for (const i of [5, 250, 590]) {
@@ -62,7 +69,9 @@ describe('backfill: kill it mid-run, start it again', () => {
     await h.stripe.customers.update(edited?.id ?? '', { name: 'Edited During Backfill' });
     first.proc.kill('SIGKILL');
     await first.exited;
-    const atKill = await h.db.query<{ status: string; done: number }>(`SELECT status, done FROM backfill_runs`);
+    const atKill = await h.db.query<{ status: string; done: number }>(
+      `SELECT status, done FROM backfill_runs`,
+    );
     expect(atKill).toEqual([expect.objectContaining({ status: 'running' })]);
     expect(atKill[0]?.done).toBeLessThan(N);
 
@@ -80,7 +89,12 @@ describe('backfill: kill it mid-run, start it again', () => {
     );
     expect(links).toHaveLength(N + 1);
     expect(new Set(links.map((l) => l.crm_id)).size).toBe(N + 1);
-    const contacts = await h.hubspot.crm.contacts.getAll(undefined, undefined, ['email', 'stripe_customer_id', 'firstname', 'lastname']);
+    const contacts = await h.hubspot.crm.contacts.getAll(undefined, undefined, [
+      'email',
+      'stripe_customer_id',
+      'firstname',
+      'lastname',
+    ]);
     expect(contacts).toHaveLength(N + 1);
     const byStripeId = new Map(contacts.map((c) => [c.properties.stripe_customer_id, c]));
     for (const c of [...customers, late]) {

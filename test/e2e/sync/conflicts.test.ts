@@ -21,15 +21,20 @@ describe('the same field edited on both sides between two syncs', () => {
   async function editBothSides(policy: string, first: 'stripe' | 'hubspot') {
     await h.setMappingPolicy(EMAIL_FIELD, policy);
     const tag = `${policy}-${first}`;
-    const customer = await h.stripe.customers.create({ email: `${tag}@example.com`, name: 'Both Sides' });
+    const customer = await h.stripe.customers.create({
+      email: `${tag}@example.com`,
+      name: 'Both Sides',
+    });
     await h.settle();
     const contact = await h.contactByStripeId(customer.id);
     await h.poll();
     const hubspotWrites = h.hubspotEmu.writeCount('contacts');
 
     h.stripeEmu.setDeliveryMode('reverse'); // hold Stripe's webhooks until flushed
-    const editStripe = () => h.stripe.customers.update(customer.id, { email: `stripe-${tag}@example.com` });
-    const editHubSpot = () => h.hubspotEmu.editAsUser('contacts', contact.id, { email: `crm-${tag}@example.com` });
+    const editStripe = () =>
+      h.stripe.customers.update(customer.id, { email: `stripe-${tag}@example.com` });
+    const editHubSpot = () =>
+      h.hubspotEmu.editAsUser('contacts', contact.id, { email: `crm-${tag}@example.com` });
     if (first === 'stripe') {
       await editStripe();
       await later();
@@ -46,14 +51,27 @@ describe('the same field edited on both sides between two syncs', () => {
     await h.poll(); // whatever came back must be recognised as ours
     await h.settle();
 
-    const stripeEmail = ((await h.stripe.customers.retrieve(customer.id)) as { email: string }).email;
+    const stripeEmail = ((await h.stripe.customers.retrieve(customer.id)) as { email: string })
+      .email;
     const crmEmail = (await h.contactByStripeId(customer.id)).email;
-    const conflicts = await h.db.query<{ policy: string; winner: string; status: string; stripe_value: string; crm_value: string }>(
+    const conflicts = await h.db.query<{
+      policy: string;
+      winner: string;
+      status: string;
+      stripe_value: string;
+      crm_value: string;
+    }>(
       `SELECT c.policy, c.winner, c.status, c.stripe_value, c.crm_value FROM sync_conflicts c
          JOIN links l ON l.id = c.link_id WHERE l.stripe_id = $1`,
       [customer.id],
     );
-    return { tag, stripeEmail, crmEmail, conflicts, crmWrites: h.hubspotEmu.writeCount('contacts') - hubspotWrites };
+    return {
+      tag,
+      stripeEmail,
+      crmEmail,
+      conflicts,
+      crmWrites: h.hubspotEmu.writeCount('contacts') - hubspotWrites,
+    };
   }
 
   it('stripe_wins: HubSpot gets Stripe’s value', async () => {

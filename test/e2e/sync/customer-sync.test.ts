@@ -16,7 +16,12 @@ describe('Stripe customers ⇄ HubSpot contacts (real SDKs, emulators, Postgres)
       email: 'Ada.Lovelace@Example.com',
       name: 'Ada King Lovelace',
       phone: '+44 20 7946 0000',
-      address: { line1: '12 St James Square', city: 'London', postal_code: 'SW1Y 4JH', country: 'GB' },
+      address: {
+        line1: '12 St James Square',
+        city: 'London',
+        postal_code: 'SW1Y 4JH',
+        country: 'GB',
+      },
       balance: -1250,
     });
     await h.settle();
@@ -33,24 +38,34 @@ describe('Stripe customers ⇄ HubSpot contacts (real SDKs, emulators, Postgres)
     });
     const after = await h.stripe.customers.retrieve(customer.id);
     expect(after.deleted).toBeUndefined();
-    expect((after as { metadata: Record<string, string> }).metadata.hubspot_contact_id).toBe(contact.id);
+    expect((after as { metadata: Record<string, string> }).metadata.hubspot_contact_id).toBe(
+      contact.id,
+    );
 
     // The write-back's own customer.updated webhook is an echo: no HubSpot write follows.
     const writes = h.hubspotEmu.writeCount('contacts');
     await h.settle();
     expect(h.hubspotEmu.writeCount('contacts')).toBe(writes);
-    const links = await h.db.query(`SELECT crm_id, status, matched_by FROM links WHERE stripe_id = $1`, [customer.id]);
+    const links = await h.db.query(
+      `SELECT crm_id, status, matched_by FROM links WHERE stripe_id = $1`,
+      [customer.id],
+    );
     expect(links).toEqual([{ crm_id: contact.id, status: 'active', matched_by: 'created' }]);
   });
 
   it('an email edited in HubSpot reaches Stripe within one poll, and the loop closes after one write per side', async () => {
-    const customer = await h.stripe.customers.create({ email: 'grace@example.com', name: 'Grace Hopper' });
+    const customer = await h.stripe.customers.create({
+      email: 'grace@example.com',
+      name: 'Grace Hopper',
+    });
     await h.settle();
     const contact = await h.contactByStripeId(customer.id);
     await h.poll(); // the cursor starts (or moves) before the edit
     const hubspotWrites = h.hubspotEmu.writeCount('contacts');
     const stripeWrites = () =>
-      h.stripeEmu.http.requests().filter((r) => r.method === 'POST' && r.path === `/v1/customers/${customer.id}`).length;
+      h.stripeEmu.http
+        .requests()
+        .filter((r) => r.method === 'POST' && r.path === `/v1/customers/${customer.id}`).length;
     const stripeBefore = stripeWrites();
 
     await new Promise((r) => setTimeout(r, 5)); // a modified time strictly after the cursor
@@ -77,7 +92,10 @@ describe('Stripe customers ⇄ HubSpot contacts (real SDKs, emulators, Postgres)
   });
 
   it('an older event delivered after a newer one (and twice) never overwrites newer state', async () => {
-    const customer = await h.stripe.customers.create({ email: 'order@example.com', name: 'First Name' });
+    const customer = await h.stripe.customers.create({
+      email: 'order@example.com',
+      name: 'First Name',
+    });
     await h.settle();
     const contact = await h.contactByStripeId(customer.id);
     const writes = h.hubspotEmu.writeCount('contacts');
@@ -100,7 +118,12 @@ describe('Stripe customers ⇄ HubSpot contacts (real SDKs, emulators, Postgres)
     await h.settle();
 
     const now = await h.contactByStripeId(customer.id);
-    expect(now).toMatchObject({ id: contact.id, firstname: 'Third', lastname: 'Name', phone: '+1 555 0202' });
+    expect(now).toMatchObject({
+      id: contact.id,
+      firstname: 'Third',
+      lastname: 'Name',
+      phone: '+1 555 0202',
+    });
     expect(h.hubspotEmu.writeCount('contacts')).toBe(writes + 1);
     const stale = await h.db.query<{ outcome: string }>(
       `SELECT outcome FROM inbox_events WHERE event_id = $1`,
@@ -114,12 +137,17 @@ describe('Stripe customers ⇄ HubSpot contacts (real SDKs, emulators, Postgres)
       properties: { email: 'linus@example.com', firstname: 'Linus' },
       associations: [],
     });
-    const customer = await h.stripe.customers.create({ email: 'LINUS@Example.com', name: 'Linus Torvalds' });
+    const customer = await h.stripe.customers.create({
+      email: 'LINUS@Example.com',
+      name: 'Linus Torvalds',
+    });
     await h.settle();
     const contact = await h.contactByStripeId(customer.id);
     expect(contact.id).toBe(existing.id);
     expect(contact).toMatchObject({ firstname: 'Linus', lastname: 'Torvalds' });
-    const links = await h.db.query(`SELECT crm_id, matched_by FROM links WHERE stripe_id = $1`, [customer.id]);
+    const links = await h.db.query(`SELECT crm_id, matched_by FROM links WHERE stripe_id = $1`, [
+      customer.id,
+    ]);
     expect(links).toEqual([{ crm_id: existing.id, matched_by: 'email' }]);
   });
 
@@ -141,9 +169,13 @@ describe('Stripe customers ⇄ HubSpot contacts (real SDKs, emulators, Postgres)
       `SELECT candidate_ids, matched_by, status FROM duplicate_candidates WHERE stripe_id = $1`,
       [customer.id],
     );
-    expect(dup).toEqual([{ candidate_ids: [a.id, b.id].sort(), matched_by: 'email', status: 'open' }]);
+    expect(dup).toEqual([
+      { candidate_ids: [a.id, b.id].sort(), matched_by: 'email', status: 'open' },
+    ]);
     const after = await h.stripe.customers.retrieve(customer.id);
-    expect((after as { metadata: Record<string, string> }).metadata.hubspot_contact_id).toBeUndefined();
+    expect(
+      (after as { metadata: Record<string, string> }).metadata.hubspot_contact_id,
+    ).toBeUndefined();
   });
 
   it('a deleted Stripe customer flags the contact and keeps the link', async () => {
@@ -152,8 +184,13 @@ describe('Stripe customers ⇄ HubSpot contacts (real SDKs, emulators, Postgres)
     const contact = await h.contactByStripeId(customer.id);
     await h.stripe.customers.del(customer.id);
     await h.settle();
-    await waitFor('the deleted flag', async () => (await h.contactByStripeId(customer.id)).stripe_deleted === 'true');
-    const links = await h.db.query(`SELECT crm_id, status FROM links WHERE stripe_id = $1`, [customer.id]);
+    await waitFor(
+      'the deleted flag',
+      async () => (await h.contactByStripeId(customer.id)).stripe_deleted === 'true',
+    );
+    const links = await h.db.query(`SELECT crm_id, status FROM links WHERE stripe_id = $1`, [
+      customer.id,
+    ]);
     expect(links).toEqual([{ crm_id: contact.id, status: 'stripe_deleted' }]);
   });
 });

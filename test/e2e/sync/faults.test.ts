@@ -42,7 +42,9 @@ describe('HubSpot answering 429s and 500s for a while', () => {
 
     const customers = [];
     for (let i = 0; i < 25; i += 1) {
-      customers.push(await h.stripe.customers.create({ email: `storm-${i}@example.com`, name: `Storm ${i}` }));
+      customers.push(
+        await h.stripe.customers.create({ email: `storm-${i}@example.com`, name: `Storm ${i}` }),
+      );
     }
     // HubSpot refuses this address (no dot in the domain); Stripe accepts it.
     const bad = await h.stripe.customers.create({ email: 'broken@localhost', name: 'Bad Address' });
@@ -70,7 +72,11 @@ describe('HubSpot answering 429s and 500s for a while', () => {
       `SELECT object_id, status, last_error FROM inbox_events WHERE status = 'dead'`,
     );
     expect(dead).toEqual([
-      expect.objectContaining({ object_id: bad.id, status: 'dead', last_error: expect.stringMatching(/invalid/i) }),
+      expect.objectContaining({
+        object_id: bad.id,
+        status: 'dead',
+        last_error: expect.stringMatching(/invalid/i),
+      }),
     ]);
   });
 });
