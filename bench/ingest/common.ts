@@ -1,10 +1,15 @@
 /** What every part of the ingest bench shares: the repository root, its error type, small helpers. */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root: this module runs as .bench-dist/ingest/common.js. */
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root: the nearest folder above this module holding package.json. */
+export const ROOT = ((): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 /** A failure the user is told about by its message alone. */
 export class BenchError extends Error {}

@@ -60,6 +60,7 @@ export class HubSpotEmulator {
     );
     this.http.onReset(() => {
       this.store.reset();
+      this.objects.resetIndexes();
       this.schema.reset();
       this.associations.reset();
       this.limiter.reset();

@@ -43,10 +43,55 @@ export function stringify(value: unknown): string | null {
  * registry, uniqueness, the maintained system properties and HubSpot's public object shape.
  */
 export class CrmObjects {
+  /** Unique property → value → id, per type: lookups stay O(1) with 100k records. */
+  private readonly unique = new Map<string, Map<string, Map<string, string>>>();
+  /** The store's write count per type when its index was last in step. */
+  private readonly indexedAt = new Map<string, number>();
+
   constructor(
     private readonly store: RecordStore,
     private readonly schema: PropertyRegistry,
   ) {}
+
+  private uniqueIndex(type: string, prop: string): Map<string, string> {
+    // A write that did not come through this class (a test seeding the store) invalidates it.
+    if (this.indexedAt.get(type) !== this.store.writeCount(storeType(type))) {
+      this.unique.delete(type);
+      this.indexedAt.set(type, this.store.writeCount(storeType(type)));
+    }
+    const perType = this.unique.get(type) ?? new Map<string, Map<string, string>>();
+    this.unique.set(type, perType);
+    let idx = perType.get(prop);
+    if (!idx) {
+      idx = new Map();
+      for (const r of this.live(type)) {
+        const v = r.data[prop];
+        if (v !== undefined && v !== null) idx.set(v, r.id);
+      }
+      perType.set(prop, idx);
+    }
+    return idx;
+  }
+
+  /** Forgets the indexes (the store was reset). */
+  resetIndexes(): void {
+    this.unique.clear();
+    this.indexedAt.clear();
+  }
+
+  /** Keeps the unique indexes in step with one record's change (before → after). */
+  private reindex(type: string, id: string, before: Props | null, after: Props | null): void {
+    const perType = this.unique.get(type);
+    if (perType) {
+      for (const [prop, idx] of perType) {
+        const b = before?.[prop];
+        if (b !== undefined && b !== null && idx.get(b) === id) idx.delete(b);
+        const a = after?.[prop];
+        if (a !== undefined && a !== null) idx.set(a, id);
+      }
+    }
+    this.indexedAt.set(type, this.store.writeCount(storeType(type)));
+  }
 
   private all(type: string): CrmRecord[] {
     return this.store.all<Props>(storeType(type));
@@ -108,6 +153,10 @@ export class CrmObjects {
   findBy(type: string, propertyName: string, value: string): CrmRecord | undefined {
     if (propertyName === 'hs_object_id') return this.getLive(type, value);
     const v = type === 'contacts' && propertyName === 'email' ? value.toLowerCase() : value;
+    if (this.schema.get(type, propertyName)?.hasUniqueValue) {
+      const id = this.uniqueIndex(type, propertyName).get(v);
+      return id === undefined ? undefined : this.getLive(type, id);
+    }
     return this.live(type).find((r) => r.data[propertyName] === v);
   }
 
@@ -154,6 +203,7 @@ export class CrmObjects {
     const id = this.store.nextId('', 1);
     const rec = this.store.insert<Props>(storeType(type), id, data);
     this.stamp(type, rec);
+    this.reindex(type, rec.id, null, rec.data);
     return rec;
   }
 
@@ -164,19 +214,23 @@ export class CrmObjects {
       if (v === null) delete data[k];
       else data[k] = v;
     }
+    const before = { ...rec.data };
     const updated = this.store.update<Props>(storeType(type), rec.id, data);
     this.stamp(type, updated);
+    this.reindex(type, rec.id, before, updated.data);
     return updated;
   }
 
   archive(type: string, rec: CrmRecord): void {
     this.store.setArchived(storeType(type), rec.id, true);
+    this.reindex(type, rec.id, rec.data, null);
   }
 
   /** A change made in the HubSpot UI: bumps the modified dates, not counted as an API write. */
   editAsUser(type: string, id: string, props: Record<string, unknown>): CrmRecord {
     const rec = this.require(type, id);
     const clean = this.clean(type, props, rec.id);
+    const before = { ...rec.data };
     for (const [k, v] of Object.entries(clean)) {
       if (v === null) delete rec.data[k];
       else rec.data[k] = v;
@@ -184,6 +238,7 @@ export class CrmObjects {
     rec.updatedAt = this.store.now();
     rec.version += 1;
     this.stamp(type, rec);
+    this.reindex(type, rec.id, before, rec.data);
     return rec;
   }
 
