@@ -74,6 +74,11 @@ export type CrmWriteResult =
   | { ref: string; ok: true; record: CrmRecord; created: boolean }
   | { ref: string; ok: false; error: CrmError };
 
+export interface PropertyLookup {
+  property: string;
+  values: string[];
+}
+
 export interface CrmPage {
   records: CrmRecord[];
   /** Opaque token for the next page; null when there is none. */
@@ -112,6 +117,22 @@ export abstract class CrmConnector {
     values: string[],
     properties: string[],
   ): Promise<Map<string, CrmRecord[]>>;
+
+  /**
+   * Several findByProperty lookups at once, by property then value. A CRM that can ask them
+   * in one request (HubSpot: one search, OR-ed filter groups) overrides this.
+   */
+  async findByProperties(
+    objectType: string,
+    lookups: PropertyLookup[],
+    properties: string[],
+  ): Promise<Map<string, Map<string, CrmRecord[]>>> {
+    const out = new Map<string, Map<string, CrmRecord[]>>();
+    for (const l of lookups) {
+      out.set(l.property, await this.findByProperty(objectType, l.property, l.values, properties));
+    }
+    return out;
+  }
 
   abstract create(objectType: string, inputs: CrmCreateInput[]): Promise<CrmWriteResult[]>;
   abstract update(objectType: string, inputs: CrmUpdateInput[]): Promise<CrmWriteResult[]>;

@@ -209,6 +209,40 @@ export function describeCrmConnectorContract(
       expect(byPlan.get('gold')).toEqual([]);
     });
 
+    test('findByProperties answers several lookups at once, by property then value', async () => {
+      const ada = await createOne({ email: 'ada@example.com', stripe_plan: 'pro' });
+      const bob = await createOne({ email: 'bob@example.com', stripe_plan: 'basic' });
+      const found = await crm.findByProperties(
+        type,
+        [
+          { property: 'email', values: ['Ada@Example.com', 'zed@example.com'] },
+          { property: 'stripe_plan', values: ['basic', 'PRO'] },
+        ],
+        ['email'],
+      );
+      expect([...found.keys()]).toEqual(['email', 'stripe_plan']);
+      expect(
+        found
+          .get('email')
+          ?.get('Ada@Example.com')
+          ?.map((r) => r.id),
+      ).toEqual([ada.id]);
+      expect(found.get('email')?.get('zed@example.com')).toEqual([]);
+      expect(
+        found
+          .get('stripe_plan')
+          ?.get('basic')
+          ?.map((r) => r.id),
+      ).toEqual([bob.id]);
+      expect(
+        found
+          .get('stripe_plan')
+          ?.get('PRO')
+          ?.map((r) => r.id),
+      ).toEqual([ada.id]);
+      expect(found.get('stripe_plan')?.get('PRO')?.[0]?.properties.email).toBe('ada@example.com');
+    });
+
     test('250 inputs in one create call all succeed and are readable', async () => {
       const inputs = Array.from({ length: 250 }, (_, i) => ({
         ref: `cus_${i}`,

@@ -10,6 +10,7 @@ import {
   type CrmUpdateInput,
   type CrmUpsertInput,
   type CrmWriteResult,
+  type PropertyLookup,
 } from '../crm-connector.js';
 import { HubSpotCaller, type HubSpotLogger } from './hubspot-caller.js';
 import { createHubSpotClient } from './hubspot-client.js';
@@ -174,6 +175,15 @@ export class HubSpotCrmConnector extends CrmConnector {
   ): Promise<Map<string, CrmRecord[]>> {
     const ctx = await this.searchContext(objectType);
     return searches.findByProperty(ctx, objectType, property, values, properties);
+  }
+
+  override async findByProperties(
+    objectType: string,
+    lookups: PropertyLookup[],
+    properties: string[],
+  ): Promise<Map<string, Map<string, CrmRecord[]>>> {
+    const ctx = await this.searchContext(objectType);
+    return searches.findByProperties(ctx, objectType, lookups, properties);
   }
 
   create(objectType: string, inputs: CrmCreateInput[]): Promise<CrmWriteResult[]> {

@@ -127,6 +127,72 @@ export async function findByProperty(
   return out;
 }
 
+/** HubSpot allows five filter groups (OR-ed) in one search. */
+const GROUPS_MAX = 5;
+
+/**
+ * Several property lookups in as few searches as HubSpot allows: one filter group per property
+ * (OR-ed), 100 values per group. Results are attributed to every property and value they match.
+ */
+export async function findByProperties(
+  ctx: SearchContext,
+  objectType: string,
+  lookups: { property: string; values: string[] }[],
+  properties: string[],
+): Promise<Map<string, Map<string, CrmRecord[]>>> {
+  const out = new Map(
+    lookups.map((l) => [l.property, new Map(l.values.map((v) => [v, [] as CrmRecord[]]))]),
+  );
+  const given = new Map(
+    lookups.map((l) => {
+      const byLower = new Map<string, string[]>();
+      for (const v of l.values)
+        byLower.set(v.toLowerCase(), [...(byLower.get(v.toLowerCase()) ?? []), v]);
+      return [l.property, byLower];
+    }),
+  );
+  // Each search carries up to five (property, 100 values) groups.
+  const groups = lookups.flatMap((l) =>
+    chunk([...(given.get(l.property)?.keys() ?? [])], IN_VALUES_MAX).map((part) => ({
+      property: l.property,
+      part,
+    })),
+  );
+  const wanted = [...new Set([...properties, ...lookups.map((l) => l.property)])];
+  for (const batch of chunk(groups, GROUPS_MAX)) {
+    let after: string | undefined;
+    let seen = 0;
+    do {
+      const answer = await search(ctx, objectType, {
+        filterGroups: batch.map((g) => ({
+          filters: [{ propertyName: g.property, operator: IN, values: g.part }],
+        })),
+        properties: wanted,
+        limit: SEARCH_PAGE,
+        ...(after ? { after } : {}),
+      });
+      for (const obj of answer.results) {
+        const record = toRecord(obj, properties, ctx.types);
+        for (const g of batch) {
+          const value = obj.properties[g.property]?.toLowerCase() ?? '';
+          if (!g.part.includes(value)) continue;
+          for (const v of given.get(g.property)?.get(value) ?? []) {
+            const list = out.get(g.property)?.get(v);
+            if (list && !list.some((r) => r.id === record.id)) list.push(record);
+          }
+        }
+      }
+      seen += answer.results.length;
+      after = answer.paging?.next?.after;
+      if (after && seen + SEARCH_PAGE > SEARCH_MAX_TOTAL) {
+        ctx.logger?.warn({ objectType, seen }, 'findByProperties stopped at 10,000 hits');
+        after = undefined;
+      }
+    } while (after);
+  }
+  return out;
+}
+
 /** The SDK types `sorts` as strings; HubSpot's documented wire form is these objects. */
 const sortBy = (propertyName: string): string[] =>
   [{ propertyName, direction: 'ASCENDING' }] as unknown as string[];

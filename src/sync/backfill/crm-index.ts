@@ -55,19 +55,29 @@ export class CrmIndex {
 
   /** Candidates from the index; their mapped properties come from one batch read. */
   lookup(connector: CrmConnector, set: MappingSet, properties: string[]): CandidateLookup {
-    return async (property, values) => {
-      const ids = new Map<string, string[]>();
-      for (const v of values)
-        ids.set(v, this.byValue.get(property)?.get(this.fold(property, v)) ?? []);
-      const wanted = [...new Set([...ids.values()].flat())];
+    return async (lookups) => {
+      const ids = new Map<string, Map<string, string[]>>();
+      for (const l of lookups) {
+        const byValue = new Map<string, string[]>();
+        for (const v of l.values) {
+          byValue.set(v, this.byValue.get(l.property)?.get(this.fold(l.property, v)) ?? []);
+        }
+        ids.set(l.property, byValue);
+      }
+      const wanted = [...new Set([...ids.values()].flatMap((m) => [...m.values()].flat()))];
       const records =
         wanted.length > 0
           ? await connector.read(set.object.crmObject, wanted, properties)
           : new Map<string, CrmRecord>();
       return new Map(
-        [...ids].map(([v, list]) => [
-          v,
-          list.map((id) => records.get(id)).filter((r): r is CrmRecord => r !== undefined),
+        [...ids].map(([property, byValue]) => [
+          property,
+          new Map(
+            [...byValue].map(([v, list]) => [
+              v,
+              list.map((id) => records.get(id)).filter((r): r is CrmRecord => r !== undefined),
+            ]),
+          ),
         ]),
       );
     };

@@ -1,4 +1,4 @@
-import { type CrmConnector, type CrmRecord } from '../../crm/crm-connector.js';
+import { type CrmConnector, type CrmRecord, type PropertyLookup } from '../../crm/crm-connector.js';
 import {
   decideMatch,
   type MatchCandidate,
@@ -19,11 +19,13 @@ export interface MatchOutcome {
 /** Finds, for Stripe objects seen for the first time, the CRM record each one pairs with. */
 export type Matcher = (objects: StripeObject[]) => Promise<Map<string, MatchOutcome>>;
 
-/** Where candidate records come from: the CRM's search (live) or a prebuilt index (backfill). */
+/**
+ * Where candidate records come from: the CRM's search (live) or a prebuilt index (backfill).
+ * All lookups of a batch at once: by property, then value.
+ */
 export type CandidateLookup = (
-  property: string,
-  values: string[],
-) => Promise<Map<string, CrmRecord[]>>;
+  lookups: PropertyLookup[],
+) => Promise<Map<string, Map<string, CrmRecord[]>>>;
 
 export const mappedProperties = (set: MappingSet): string[] => [
   ...new Set([
@@ -33,11 +35,10 @@ export const mappedProperties = (set: MappingSet): string[] => [
   ]),
 ];
 
-/** Live matching: one search per match property for the whole batch. */
+/** Live matching: the CRM's lookups for the whole batch (one HubSpot search). */
 export function searchLookup(set: MappingSet, connector: CrmConnector): CandidateLookup {
   const properties = mappedProperties(set);
-  return (property, values) =>
-    connector.findByProperty(set.object.crmObject, property, values, properties);
+  return (lookups) => connector.findByProperties(set.object.crmObject, lookups, properties);
 }
 
 /**
@@ -60,15 +61,12 @@ export function createMatcher(
   return async (objects) => {
     const idKey = set.object.matchKeys.find((k) => k.stripe === 'id');
     const otherKey = set.object.matchKeys.find((k) => k.stripe !== 'id');
-    const byId = await candidates(
-      lookup,
-      idKey?.crm ?? [set.object.stripeIdProperty],
-      objects,
-      'id',
-    );
-    const byOther = otherKey
-      ? await candidates(lookup, otherKey.crm, objects, otherKey.stripe)
-      : new Map<string, CrmRecord[]>();
+    const keys = [
+      { stripePath: 'id', properties: idKey?.crm ?? [set.object.stripeIdProperty] },
+      ...(otherKey ? [{ stripePath: otherKey.stripe, properties: otherKey.crm }] : []),
+    ];
+    const [byId = new Map<string, CrmRecord[]>(), byOther = new Map<string, CrmRecord[]>()] =
+      await candidates(lookup, keys, objects);
     const allIds = [...byId.values(), ...byOther.values()].flat().map((r) => r.id);
     const linked = await links.linkedCrmIds(scope, [...new Set(allIds)]);
     for (const id of allIds) if (claimed.has(id)) linked.add(id);
@@ -112,26 +110,35 @@ const candidate = (r: CrmRecord, set: MappingSet): MatchCandidate => {
   return { id: r.id, stripeIdValue: isBlank(v) ? null : String(v) };
 };
 
-/** Candidate records per Stripe key value, over every CRM property the key may live in. */
+/**
+ * Candidate records per match key and Stripe key value, over every CRM property the key may
+ * live in, from a single lookup call.
+ */
 async function candidates(
   lookup: CandidateLookup,
-  properties: string[],
+  keys: { stripePath: string; properties: string[] }[],
   objects: StripeObject[],
-  stripePath: string,
-): Promise<Map<string, CrmRecord[]>> {
-  const values = [
-    ...new Set(objects.map((o) => keyValue(o, stripePath)).filter((v) => v !== null)),
-  ];
-  const out = new Map<string, CrmRecord[]>();
-  if (values.length === 0) return out;
-  for (const property of properties) {
-    const found = await lookup(property, values);
-    for (const [value, recs] of found) {
-      const key = fold(stripePath, value);
-      const list = out.get(key) ?? [];
-      for (const r of recs) if (!list.some((x) => x.id === r.id)) list.push(r);
-      out.set(key, list);
+): Promise<Map<string, CrmRecord[]>[]> {
+  const valuesOf = keys.map((k) => [
+    ...new Set(objects.map((o) => keyValue(o, k.stripePath)).filter((v) => v !== null)),
+  ]);
+  const lookups = keys.flatMap((k, i) =>
+    (valuesOf[i] ?? []).length === 0
+      ? []
+      : k.properties.map((property) => ({ property, values: valuesOf[i] ?? [] })),
+  );
+  const found =
+    lookups.length > 0 ? await lookup(lookups) : new Map<string, Map<string, CrmRecord[]>>();
+  return keys.map((k) => {
+    const out = new Map<string, CrmRecord[]>();
+    for (const property of k.properties) {
+      for (const [value, recs] of found.get(property) ?? []) {
+        const key = fold(k.stripePath, value);
+        const list = out.get(key) ?? [];
+        for (const r of recs) if (!list.some((x) => x.id === r.id)) list.push(r);
+        out.set(key, list);
+      }
     }
-  }
-  return out;
+    return out;
+  });
 }

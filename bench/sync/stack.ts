@@ -1,0 +1,81 @@
+/** What both sync benchmarks share: the emulators, a fresh database, stats and memory sampling. */
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { HubSpotEmulator } from '../../emulators/hubspot/hubspot-emulator.js';
+import { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
+import { createDatabase, dropDatabase } from '../ingest/storage.js';
+
+export const STRIPE_KEY = 'sk_test_bench_000000000000';
+export const WEBHOOK_SECRET = 'whsec_bench_0123456789abcdef';
+export const HUBSPOT_TOKEN = 'pat-na1-bench';
+export const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface Stack {
+  stripe: StripeEmulator;
+  hubspot: HubSpotEmulator;
+  db: { name: string; url: string };
+  /** The service's environment for this stack. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Stripe and HubSpot emulators in this process (HubSpot at `budget` calls per 10 s). */
+export async function startStack(budget: number): Promise<Stack> {
+  const stripe = new StripeEmulator();
+  const hubspot = new HubSpotEmulator({ tenSecondBudget: budget, searchPerSecond: 5 });
+  const [stripeUrl, hubspotUrl] = await Promise.all([stripe.start(), hubspot.start()]);
+  const db = await createDatabase(ADMIN_URL);
+  return {
+    stripe,
+    hubspot,
+    db,
+    env: {
+      DATABASE_URL: db.url,
+      STRIPE_SECRET_KEY: STRIPE_KEY,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_BASE: stripeUrl,
+      HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
+      HUBSPOT_API_BASE: hubspotUrl,
+      HUBSPOT_RATE_LIMIT_PER_10S: String(budget),
+    },
+    async close() {
+      await Promise.all([stripe.stop(), hubspot.stop()]);
+      await dropDatabase(db.name);
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? Number.NaN;
+}
+
+/** Samples a process's resident memory (VmRSS) every `everyMs`; `stop()` gives the peak in MB. */
+export function sampleRss(pid: number, everyMs = 200): { stop(): number; samples: number[] } {
+  const samples: number[] = [];
+  const read = () => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m?.[1]) samples.push(Number(m[1]) / 1024);
+    } catch {
+      // the process has exited
+    }
+  };
+  read();
+  const timer = setInterval(read, everyMs);
+  return {
+    samples,
+    stop() {
+      clearInterval(timer);
+      return Math.max(0, ...samples);
+    },
+  };
+}
+
+export const machine = (): string =>
+  `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+
+export const fmt = (n: number, digits = 0): string =>
+  Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
