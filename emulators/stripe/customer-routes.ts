@@ -167,11 +167,12 @@ export function customerRoutes(s: StripeState, cards: CardPayments): RouteDef[] 
       ({ params }) => {
         const email = str(params, 'email');
         const created = createdFilter(params);
+        const filtered = email !== undefined || params.created !== undefined;
         return s.page(
           'customer',
           '/v1/customers',
           params,
-          (o) => (email === undefined || o.email === email) && created(o),
+          filtered ? (o) => (email === undefined || o.email === email) && created(o) : undefined,
         );
       },
     ),

@@ -67,6 +67,7 @@ export class StripeEmulator {
     this.state.onEvent((event) => this.dispatch(event));
     this.http.onReset(() => {
       this.store.reset();
+      this.state.forgetListings();
       this.idempotency.reset();
       this.cards.reset();
       this.endpoints.reset();

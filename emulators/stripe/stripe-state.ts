@@ -88,6 +88,11 @@ export class StripeState {
   request: RequestInfo = { id: null, idempotency_key: null };
   private readonly renderers = new Map<string, (o: Obj) => Obj>();
   private readonly eventListeners: ((event: Obj) => void)[] = [];
+  /** Unfiltered listings: live ids newest first and their positions, until the next write. */
+  private readonly listings = new Map<
+    string,
+    { writes: number; ids: string[]; pos: Map<string, number> }
+  >();
 
   constructor(readonly store: RecordStore) {}
 
@@ -163,6 +168,7 @@ export class StripeState {
    * through 100k customers (a backfill benchmark) linear instead of quadratic.
    */
   page(type: string, url: string, p: Params, filter?: (o: Obj) => boolean): Obj {
+    if (!filter) return this.unfilteredPage(type, url, p);
     const raw = this.store
       .all<Obj>(type)
       .filter((r) => !r.archived && (!filter || filter(r.data)))
@@ -170,6 +176,49 @@ export class StripeState {
       .map((r) => r.data);
     const listed = this.list(url, raw, p);
     return { ...listed, data: (listed.data as Obj[]).map((o) => this.render(type, o)) };
+  }
+
+  /** Drops cached listings (the store was reset: write counts start again). */
+  forgetListings(): void {
+    this.listings.clear();
+  }
+
+  /** A page without a filter: O(limit) per page from a listing cached until the next write. */
+  private unfilteredPage(type: string, url: string, p: Params): Obj {
+    const writes = this.store.writeCount(type);
+    let listing = this.listings.get(type);
+    if (listing?.writes !== writes) {
+      const ids = this.store
+        .all<Obj>(type)
+        .filter((r) => !r.archived)
+        .map((r) => r.id)
+        .reverse();
+      listing = { writes, ids, pos: new Map(ids.map((id, i) => [id, i])) };
+      this.listings.set(type, listing);
+    }
+    const limit = int(p, 'limit') ?? 10;
+    if (limit < 1 || limit > 100) {
+      throw invalid('Invalid limit: must be between 1 and 100', 'limit');
+    }
+    const after = str(p, 'starting_after');
+    const before = str(p, 'ending_before');
+    const { ids, pos } = listing;
+    let from = 0;
+    let to = Math.min(ids.length, limit);
+    if (after) {
+      const i = pos.get(after);
+      if (i === undefined) throw notFound('object', after, 'starting_after');
+      from = i + 1;
+      to = Math.min(ids.length, from + limit);
+    } else if (before) {
+      const i = pos.get(before);
+      if (i === undefined) throw notFound('object', before, 'ending_before');
+      to = i;
+      from = Math.max(0, i - limit);
+    }
+    const hasMore = before ? from > 0 : to < ids.length;
+    const data = ids.slice(from, to).map((id) => this.render(type, this.raw(type, id)));
+    return { object: 'list', data, has_more: hasMore, url };
   }
 
   /** Stripe list object with limit / starting_after / ending_before. */

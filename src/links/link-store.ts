@@ -76,14 +76,18 @@ export class LinkStore {
 
   async byStripeIds(scope: LinkScope, ids: string[]): Promise<Map<string, Link>> {
     if (ids.length === 0) return new Map();
-    const links = await this.dataSource.getRepository(Link).find({
-      where: ids.map((stripeId) => ({
-        connector: scope.connector,
-        stripeObject: scope.stripeObject,
-        stripeId,
-      })),
-    });
-    return new Map(links.map((l) => [l.stripeId, l]));
+    // One `= ANY($3)` on the unique index, not 100 OR-ed conditions (which cost the planner
+    // more than the lookup on a backfill's hot path).
+    const rows = await this.dataSource
+      .getRepository(Link)
+      .createQueryBuilder('l')
+      .where('l.connector = :c AND l.stripe_object = :o AND l.stripe_id = ANY(:ids)', {
+        c: scope.connector,
+        o: scope.stripeObject,
+        ids,
+      })
+      .getMany();
+    return new Map(rows.map((l) => [l.stripeId, l]));
   }
 
   async byCrmIds(scope: LinkScope, ids: string[]): Promise<Map<string, Link>> {
