@@ -203,8 +203,20 @@ async function seedHubSpotCustomerMapping(q: QueryRunner): Promise<void> {
   const rows: Row[] = [
     ['stripe-id', 'id', 'stripe_customer_id', 'to_crm', []],
     ['email', 'email', 'email', 'both', [{ kind: 'trim' }, { kind: 'lowercase' }]],
-    ['first-name', 'name', 'firstname', 'both', [{ kind: 'trim' }, { kind: 'name_part', part: 'first' }]],
-    ['last-name', 'name', 'lastname', 'both', [{ kind: 'trim' }, { kind: 'name_part', part: 'last' }]],
+    [
+      'first-name',
+      'name',
+      'firstname',
+      'both',
+      [{ kind: 'trim' }, { kind: 'name_part', part: 'first' }],
+    ],
+    [
+      'last-name',
+      'name',
+      'lastname',
+      'both',
+      [{ kind: 'trim' }, { kind: 'name_part', part: 'last' }],
+    ],
     ['phone', 'phone', 'phone', 'both', [{ kind: 'trim' }]],
     ['address-line1', 'address.line1', 'address', 'both', [{ kind: 'trim' }]],
     ['address-line2', 'address.line2', 'stripe_address_line2', 'both', [{ kind: 'trim' }]],
@@ -225,7 +237,15 @@ async function seedHubSpotCustomerMapping(q: QueryRunner): Promise<void> {
       `INSERT INTO field_mappings
          (id, object_mapping_id, stripe_path, crm_property, direction, transforms, position)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [`${id}-${key}`, id, stripePath, crmProperty, direction, JSON.stringify(transforms), position],
+      [
+        `${id}-${key}`,
+        id,
+        stripePath,
+        crmProperty,
+        direction,
+        JSON.stringify(transforms),
+        position,
+      ],
     );
   }
 }

@@ -23,22 +23,46 @@ const say = (line: string) => {
 
 interface InboxRow {
   event_id: string;
+  source: string;
   type: string;
-  object_type: string | null;
   object_id: string | null;
-  received_at: Date;
+  at: Date;
+  outcome: string | null;
+  last_error: string | null;
 }
 
-/** Prints inbox rows as they arrive: what Stripe sent and the bridge stored. */
-async function printNewInboxRows(ds: DataSource, cursor: { at: Date; id: string }): Promise<void> {
+interface Cursor {
+  at: Date;
+  id: string;
+}
+
+/** Prints inbox rows as they arrive: what Stripe sent (or a poll found) and the bridge stored. */
+async function printNewInboxRows(ds: DataSource, cursor: Cursor): Promise<void> {
   const rows: InboxRow[] = await ds.query(
-    `SELECT event_id, type, object_type, object_id, received_at FROM inbox_events
+    `SELECT event_id, source, type, object_id, received_at AS at FROM inbox_events
       WHERE (received_at, event_id) > ($1, $2) ORDER BY received_at, event_id`,
     [cursor.at, cursor.id],
   );
   for (const r of rows) {
-    say(`Stripe ${r.type.padEnd(34)} ${r.object_id ?? ''}  → bridge inbox (${r.event_id})`);
-    cursor.at = r.received_at;
+    const from = r.source === 'stripe' ? 'Stripe' : 'HubSpot';
+    say(`${from} ${r.type.padEnd(34)} ${r.object_id ?? ''}  → bridge inbox (${r.event_id})`);
+    cursor.at = r.at;
+    cursor.id = r.event_id;
+  }
+}
+
+/** Prints what the sync workers made of each row (created, updated, echo, stale, …). */
+async function printSynced(ds: DataSource, cursor: Cursor): Promise<void> {
+  const rows: InboxRow[] = await ds.query(
+    `SELECT event_id, source, type, object_id, processed_at AS at, outcome, last_error
+       FROM inbox_events WHERE processed_at IS NOT NULL AND (processed_at, event_id) > ($1, $2)
+      ORDER BY processed_at, event_id`,
+    [cursor.at, cursor.id],
+  );
+  for (const r of rows) {
+    const what = r.outcome === 'dead_letter' ? `dead letter: ${r.last_error ?? ''}` : r.outcome;
+    say(`   synced ${r.type.padEnd(27)} ${r.object_id ?? ''}  ${what ?? ''}`);
+    cursor.at = r.at;
     cursor.id = r.event_id;
   }
 }
@@ -60,8 +84,10 @@ async function main(): Promise<void> {
     DATA_DIR: process.env.DATA_DIR ?? './data/demo',
     STRIPE_API_BASE: stripeUrl,
     STRIPE_SECRET_KEY: 'sk_test_demo_emulator_key',
-    // The CRM connectors are configured; they start writing when the sync engine lands.
+    // HubSpot syncs both ways; Salesforce is configured and waits for its connector.
     HUBSPOT_ACCESS_TOKEN: 'pat-demo-emulator',
+    CRM_POLL_INTERVAL_SECONDS: '5',
+    CRM_POLL_OVERLAP_SECONDS: '5',
     HUBSPOT_API_BASE: hubspotUrl,
     SALESFORCE_INSTANCE_URL: salesforceUrl,
     SALESFORCE_ACCESS_TOKEN: salesforce.issueToken(),
@@ -76,8 +102,9 @@ async function main(): Promise<void> {
   say(`Stripe      ${stripeUrl}  (emulator; webhooks go to ${bridgeUrl}/webhooks/stripe)`);
   say(`HubSpot     ${hubspotUrl}  (emulator)`);
   say(`Salesforce  ${salesforceUrl}  (emulator)`);
-  say('The sync engine is not built yet: for now the feed shows Stripe events the bridge has');
-  say('verified and stored. Ctrl-C stops the demo.');
+  say('The feed shows what reaches the bridge and what the sync made of it: Stripe customers');
+  say('become HubSpot contacts, and a contact edited in HubSpot flows back to Stripe within a');
+  say('poll (5 s here). Ctrl-C stops the demo.');
 
   const ds = app.get(DataSource);
   const stripe = app.get(StripeClient).api;
@@ -87,9 +114,18 @@ async function main(): Promise<void> {
   const feed = (async () => {
     const customers = await seedStripe(stripe, say);
     const cursor = { at: new Date(0), id: '' };
+    const synced = { at: new Date(0), id: '' };
     for (let tick = 1; running; tick++) {
       await printNewInboxRows(ds, cursor);
+      await printSynced(ds, synced);
       await sleep(300);
+      // About every 9 s, a HubSpot user edits a synced contact's phone number.
+      const contact = hubspot.objects.live('contacts')[Math.floor(tick / 30)];
+      if (running && tick % 30 === 20 && contact) {
+        const phone = `+1 555 01${String(tick % 100).padStart(2, '0')}`;
+        say(`(HubSpot) a user edits contact ${contact.id}: phone → ${phone}`);
+        hubspot.editAsUser('contacts', contact.id, { phone });
+      }
       // About every 4.5 s (15 ticks), the next customer in turn.
       const c = customers[Math.floor(tick / 15) % customers.length];
       if (running && tick % 15 === 0 && c) {

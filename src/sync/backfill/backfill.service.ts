@@ -175,12 +175,19 @@ export class BackfillService {
   private async *pages(type: string, after: string | null) {
     let seq = 0;
     let cursor = after;
-    let next = this.stripe.list(type, cursor, PAGE);
+    // The next page is fetched while this one is synced; a failure is kept for its await (a
+    // bare rejected promise would be an unhandled rejection meanwhile).
+    const fetchPage = (from: string | null) => {
+      const p = this.stripe.list(type, from, PAGE);
+      p.catch(() => undefined);
+      return p;
+    };
+    let next = fetchPage(cursor);
     for (;;) {
       const page = await next;
       if (page.objects.length === 0) return;
       cursor = page.objects.at(-1)?.id ?? cursor;
-      if (page.hasMore) next = this.stripe.list(type, cursor, PAGE);
+      if (page.hasMore) next = fetchPage(cursor);
       yield { seq: seq++, objects: page.objects };
       if (!page.hasMore) return;
     }

@@ -134,6 +134,24 @@ export class JobQueue {
     }
   }
 
+  /** Gives claimed rows back after an unexpected failure (they keep the attempt they spent). */
+  async release(jobs: Job[], error: string, delayMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE inbox_events SET status = 'pending', locked_until = NULL, last_error = $2,
+         next_attempt_at = now() + make_interval(secs => $3)
+       WHERE event_id = ANY($1) AND status = 'processing'`,
+      [jobs.map((j) => j.eventId), error, delayMs / 1000],
+    );
+  }
+
+  /** Rows parked as dead letters (a gauge for alerts). */
+  async deadCount(): Promise<number> {
+    const rows: { n: string }[] = await this.dataSource.query(
+      `SELECT count(*) AS n FROM inbox_events WHERE status = 'dead'`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /**
    * Queues polled CRM changes. The id includes the record's modified time, so a record seen
    * again by an overlapping poll is not queued twice, while a later edit is.
@@ -142,9 +160,9 @@ export class JobQueue {
     if (changes.length === 0) return 0;
     const out: unknown = await m.query(
       `INSERT INTO inbox_events (event_id, source, type, object_type, object_id,
-         event_created_at, livemode, payload)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-         $6::timestamptz[], $7::boolean[], $8::jsonb[])
+         event_created_at, livemode, payload, received_at)
+       SELECT *, clock_timestamp() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+         $5::text[], $6::timestamptz[], $7::boolean[], $8::jsonb[])
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
       [
         changes.map((c) => `${c.connector}:${c.crmObject}:${c.crmId}:${c.modifiedAt.getTime()}`),

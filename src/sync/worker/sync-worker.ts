@@ -6,6 +6,9 @@ import {
 } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
+import { MappingService } from '../../mapping/mapping.service.js';
+import { MetricsService } from '../../ops/metrics.service.js';
+import { ConnectorPreparer } from '../engine/connector-preparer.js';
 import { WorkSignal } from '../inbox/work-signal.js';
 import { JobProcessor } from './job-processor.js';
 import { JobQueue } from './job-queue.js';
@@ -31,11 +34,21 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly queue: JobQueue,
     private readonly processor: JobProcessor,
     private readonly signal: WorkSignal,
-  ) {}
+    private readonly mappings: MappingService,
+    private readonly preparer: ConnectorPreparer,
+    metrics: MetricsService,
+  ) {
+    metrics.addSampledGauge(
+      'bridge_dead_letters',
+      'Inbox rows parked as dead letters after their last attempt.',
+      () => this.queue.deadCount(),
+    );
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.sync.workers === 0 || this.connectors.all().length === 0) return;
     this.running = true;
+    void this.prepareConnectors();
     const workers = this.config.database.kind === 'embedded' ? 1 : this.config.sync.workers;
     this.loops = Array.from({ length: workers }, (_, i) => this.loop(i));
   }
@@ -60,13 +73,30 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       try {
         const jobs = await this.queue.claim(this.config.sync.batchSize, LEASE_SECONDS);
         if (jobs.length > 0) {
-          await this.processor.process(jobs);
+          await this.processor.process(jobs).catch(async (err: unknown) => {
+            // Not an outcome the processor could settle (the database went away, a bug):
+            // hand the rows back now rather than after the lease.
+            this.logger.error({ err, worker: index }, 'sync batch failed; its jobs go back');
+            const message = err instanceof Error ? err.message : String(err);
+            await this.queue.release(jobs, message, this.config.sync.retryBaseMs);
+          });
           continue;
         }
       } catch (err) {
-        this.logger.error({ err, worker: index }, 'sync worker batch failed; retrying');
+        this.logger.error({ err, worker: index }, 'sync worker could not claim; retrying');
       }
       if (this.running) await this.signal.wait(IDLE_MS);
+    }
+  }
+
+  /** Creates the CRM's custom properties at start; a failure is retried by the first batch. */
+  private async prepareConnectors(): Promise<void> {
+    for (const set of await this.mappings.enabled()) {
+      const connector = this.connectors.get(set.object.connector);
+      if (!connector) continue;
+      await this.preparer.prepare(set, connector).catch((err: unknown) => {
+        this.logger.warn({ err, connector: connector.name }, 'could not prepare the CRM yet');
+      });
     }
   }
 }

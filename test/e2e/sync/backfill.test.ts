@@ -77,7 +77,9 @@ describe('backfill: kill it mid-run, start it again', () => {
 
     h.hubspotEmu.http.faults.setLatency({ path: '/crm/v3/objects/contacts/batch', ms: 0 });
     const second = backfill(h.env);
-    expect(await second.exited).toBe(0);
+    const code = await second.exited;
+    if (code !== 0)
+      throw new Error(`the second backfill exited ${String(code)}:\n${second.output()}`);
     expect(second.output()).toMatch(/resuming backfill/);
     expect(second.output()).toMatch(/wrote the CRM id back to \d+ Stripe objects/);
     await h.settle(60_000);

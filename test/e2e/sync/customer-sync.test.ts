@@ -178,6 +178,27 @@ describe('Stripe customers ⇄ HubSpot contacts (real SDKs, emulators, Postgres)
     ).toBeUndefined();
   });
 
+  it('an archived HubSpot contact never deletes the Stripe customer; the link is marked', async () => {
+    const customer = await h.stripe.customers.create({
+      email: 'archie@example.com',
+      name: 'Archie',
+    });
+    await h.settle();
+    const contact = await h.contactByStripeId(customer.id);
+    await h.hubspot.crm.contacts.basicApi.archive(contact.id);
+    const writes = h.hubspotEmu.writeCount('contacts');
+    await h.stripe.customers.update(customer.id, { name: 'Archie Again' });
+    await h.settle();
+    expect(h.hubspotEmu.writeCount('contacts')).toBe(writes);
+    const after = await h.stripe.customers.retrieve(customer.id);
+    expect(after.deleted).toBeUndefined();
+    expect((after as { name: string }).name).toBe('Archie Again');
+    const links = await h.db.query(`SELECT crm_id, status FROM links WHERE stripe_id = $1`, [
+      customer.id,
+    ]);
+    expect(links).toEqual([{ crm_id: contact.id, status: 'crm_archived' }]);
+  });
+
   it('a deleted Stripe customer flags the contact and keeps the link', async () => {
     const customer = await h.stripe.customers.create({ email: 'gone@example.com' });
     await h.settle();
