@@ -11,13 +11,14 @@ import { getPath, toStripeParams } from '../../domain/object-path.js';
 import { planSync, type SyncPlan } from '../../domain/sync-planner.js';
 import { type Link } from '../../links/link.entity.js';
 import { type LinkScope, type LinkStore, type PairRecord } from '../../links/link-store.js';
-import { STRIPE_DELETED_PROPERTY, type MappingSet } from '../../mapping/mapping.service.js';
+import { type MappingSet } from '../../mapping/mapping.service.js';
 import {
   isPermanentStripeError,
   type StripeObject,
   type StripeRecords,
 } from '../../stripe/stripe-records.js';
 import { mappedProperties, type Matcher } from './matcher.js';
+import { applyDeletions, crmArchived } from './pair-deletes.js';
 
 export interface PairInput {
   stripeId: string;
@@ -121,7 +122,7 @@ export class PairSyncer {
       else done(input.stripeId, 'skipped');
     }
 
-    await this.applyDeletions(deletions, records, done, fail);
+    await applyDeletions(this.set, this.connector, deletions, records, done, fail);
 
     const works: Work[] = [];
     const blank: Omit<Work, 'input' | 'link' | 'crm' | 'matchedBy'> = {
@@ -146,7 +147,7 @@ export class PairSyncer {
       if (results.has(input.stripeId)) continue;
       const crm = input.crm ?? read.get(link.crmId);
       if (crm) works.push({ ...blank, input, link, crm, matchedBy: link.matchedBy });
-      else this.crmArchived(input, link, records, done);
+      else crmArchived(this.set, input, link, records, done);
     }
 
     if (unlinked.length > 0) {
@@ -318,80 +319,7 @@ export class PairSyncer {
       },
     );
   }
-
-  private async applyDeletions(
-    deletions: { input: PairInput; link: Link }[],
-    records: PairRecord[],
-    done: (id: string, action: PairAction) => void,
-    fail: (id: string, err: unknown) => void,
-  ): Promise<void> {
-    if (deletions.length === 0) return;
-    if (this.set.object.stripeDeleteAction === 'unlink') {
-      for (const { input } of deletions) {
-        records.push({ kind: 'unlink', stripeId: input.stripeId });
-        done(input.stripeId, 'unlinked');
-      }
-      return;
-    }
-    let res: CrmWriteResult[];
-    try {
-      res = await this.connector.update(
-        this.set.object.crmObject,
-        deletions.map(({ input, link }) => ({
-          ref: input.stripeId,
-          id: link.crmId,
-          properties: { [STRIPE_DELETED_PROPERTY]: 'true' },
-        })),
-      );
-    } catch (err) {
-      deletions.forEach((d) => fail(d.input.stripeId, err));
-      return;
-    }
-    deletions.forEach(({ input, link }, i) => {
-      const r = res[i];
-      if (!r?.ok) {
-        fail(input.stripeId, r ? r.error : new Error('no result'));
-        return;
-      }
-      records.push({
-        ...linkRecord(link),
-        status: 'stripe_deleted',
-        stripeStateAt: input.stripeChangedAt,
-        crmStateAt: r.record.modifiedAt,
-      });
-      done(input.stripeId, 'stripe_deleted');
-    });
-  }
-
-  /** The linked CRM record is gone (archived): never delete in Stripe; keep or forget the pair. */
-  private crmArchived(
-    input: PairInput,
-    link: Link,
-    records: PairRecord[],
-    done: (id: string, action: PairAction) => void,
-  ): void {
-    if (this.set.object.crmDeleteAction === 'unlink') {
-      records.push({ kind: 'unlink', stripeId: input.stripeId });
-      done(input.stripeId, 'unlinked');
-    } else {
-      records.push({ ...linkRecord(link), status: 'crm_archived' });
-      done(input.stripeId, 'crm_archived');
-    }
-  }
 }
-
-const linkRecord = (link: Link): Extract<PairRecord, { kind: 'link' }> => ({
-  kind: 'link',
-  stripeId: link.stripeId,
-  crmId: link.crmId,
-  status: link.status,
-  matchedBy: link.matchedBy,
-  shadow: link.shadow,
-  stripeStateAt: link.stripeStateAt,
-  crmStateAt: link.crmStateAt,
-  writebackPending: link.writebackPending,
-  conflicts: [],
-});
 
 const latest = (a: Date | null | undefined, b: Date | null | undefined): Date | null =>
   a && b ? (a > b ? a : b) : (a ?? b ?? null);

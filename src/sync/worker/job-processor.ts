@@ -9,6 +9,7 @@ import { MetricsService } from '../../ops/metrics.service.js';
 import { StripeRecords } from '../../stripe/stripe-records.js';
 import { ConnectorPreparer } from '../engine/connector-preparer.js';
 import { createMatcher, searchLookup } from '../engine/matcher.js';
+import { linkRecord } from '../engine/pair-deletes.js';
 import { PairSyncer, type PairInput, type PairResult } from '../engine/pair-syncer.js';
 import { decideInput, type Refetch } from './job-inputs.js';
 import { JobQueue, type Job, type JobUpdate } from './job-queue.js';
@@ -135,7 +136,7 @@ export class JobProcessor {
           g.results.push({ stripeId: id, ok: true, action: 'unchanged', conflicts: 0, parked: 0 });
           g.outcomes.push(`${set.object.connector}:${d.outcome}`);
           if (link && d.stripeStateAt) {
-            records.push({ kind: 'link', ...linkFields(link), stripeStateAt: d.stripeStateAt });
+            records.push({ ...linkRecord(link), stripeStateAt: d.stripeStateAt });
           }
           this.metrics.syncPairs.inc({ connector: set.object.connector, action: d.outcome });
         }
@@ -188,14 +189,3 @@ export class JobProcessor {
     return { eventIds, status: 'retry', delayMs, error };
   }
 }
-
-const linkFields = (link: import('../../links/link.entity.js').Link) => ({
-  stripeId: link.stripeId,
-  crmId: link.crmId,
-  status: link.status,
-  matchedBy: link.matchedBy,
-  shadow: link.shadow,
-  crmStateAt: link.crmStateAt,
-  writebackPending: link.writebackPending,
-  conflicts: [],
-});
