@@ -113,6 +113,19 @@ describe('HubSpotCrmConnector against the emulator (real @hubspot/api-client)', 
     expect(liveContacts(emu)).toHaveLength(0);
   });
 
+  test('a HubSpot that does not answer in time counts as a network failure, retryable', async () => {
+    const { emu, crm } = await start(
+      {},
+      { requestTimeoutMs: 100, retryDelayMs: 5, maxAttempts: 2 },
+    );
+    emu.http.faults.setLatency({ path: '/crm/v3/objects', ms: 400 });
+    const started = Date.now();
+    const read = await crm.read(TYPE, ['1'], ['email']).catch((err: unknown) => err);
+    expect(read).toMatchObject({ code: 'network_error', retryable: true });
+    expect((read as Error).message).toMatch(/no answer within 100 ms/);
+    expect(Date.now() - started).toBeLessThan(400 * 2);
+  });
+
   test('a Client built later with SDK retries does not add them to the connector’s calls', async () => {
     const { emu, crm } = await start({}, { retryDelayMs: 5 });
     // The SDK's retry setting is process-wide: the last `new Client()` sets it for every API

@@ -18,6 +18,8 @@ export interface HubSpotCallerOptions {
   maxAttempts: number;
   /** First backoff after a 5xx or network error; doubles per attempt. */
   retryDelayMs: number;
+  /** Longest wait for one answer; then the call counts as a network failure. */
+  timeoutMs: number;
   /** Refusals for the burst/search limits tolerated per call before giving up. */
   maxRateLimitRetries: number;
   sleep: (ms: number) => Promise<void>;
@@ -41,7 +43,7 @@ export class HubSpotCaller {
     for (;;) {
       const permit = await this.limiter.acquire(kind);
       try {
-        const res = await send();
+        const res = await withTimeout(send(), this.options.timeoutMs, what);
         this.limiter.onResponse(res.httpStatusCode, res.headers, undefined, permit);
         return res.data;
       } catch (err) {
@@ -88,6 +90,20 @@ export class HubSpotCaller {
   private warn(obj: object, msg: string): void {
     this.options.logger?.warn(obj, msg);
   }
+}
+
+/**
+ * The answer, or a rejection after `ms`. The request itself cannot be cancelled through the
+ * SDK; its late answer is ignored (writes are upserts or updates, so a retry repeats them
+ * harmlessly).
+ */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  p.catch(() => undefined); // a late failure after the timeout is not an unhandled rejection
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The limiter always has a daily error right after a daily 429; this only satisfies types. */

@@ -52,6 +52,11 @@ export interface HubSpotConnectorOptions {
   maxAttempts?: number;
   /** First backoff after such a failure, doubling each time. Default 200 ms. */
   retryDelayMs?: number;
+  /**
+   * Longest wait for one answer (default 30 s): the SDK has no timeout of its own, and a hung
+   * connection would otherwise hold a worker. A timed-out call counts as a network failure.
+   */
+  requestTimeoutMs?: number;
   /** Property group for created properties per object type (HubSpot's default groups). */
   propertyGroups?: Record<string, string>;
   logger?: HubSpotLogger;
@@ -108,6 +113,7 @@ export class HubSpotCrmConnector extends CrmConnector {
     this.caller = new HubSpotCaller(limiter, {
       maxAttempts: options.maxAttempts ?? 3,
       retryDelayMs: options.retryDelayMs ?? 200,
+      timeoutMs: options.requestTimeoutMs ?? 30_000,
       maxRateLimitRetries: RATE_LIMIT_RETRIES,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       logger: options.logger,
