@@ -110,7 +110,10 @@ export class LinkStore {
   }
 
   async persist(manager: EntityManager, scope: LinkScope, records: PairRecord[]): Promise<void> {
-    const links = records.filter((r) => r.kind === 'link');
+    // Sorted, so concurrent writers of overlapping links lock rows in the same order.
+    const links = records
+      .filter((r) => r.kind === 'link')
+      .sort((a, b) => (a.stripeId < b.stripeId ? -1 : a.stripeId > b.stripeId ? 1 : 0));
     if (links.length > 0) {
       await manager.query(UPSERT_LINKS, [
         scope.connector,

@@ -138,12 +138,23 @@ export class BackfillRuns {
     };
   }
 
+  /** Records a committed page in the run row (inside the page's transaction). */
   async advance(
     m: EntityManager,
     run: BackfillRun,
     t: PageTally,
     cursor: string | null,
   ): Promise<void> {
+    await m.query(
+      `UPDATE backfill_runs SET stripe_after = $2, done = done + $3, created = created + $4,
+         linked = linked + $5, skipped = skipped + $6, ambiguous = ambiguous + $7,
+         failed = failed + $8, updated_at = now() WHERE id = $1`,
+      [run.id, cursor, t.done, t.created, t.linked, t.skipped, t.ambiguous, t.failed],
+    );
+  }
+
+  /** The in-memory run, once that transaction has committed (progress reports read it). */
+  tally(run: BackfillRun, t: PageTally, cursor: string | null): void {
     run.done += t.done;
     run.created += t.created;
     run.linked += t.linked;
@@ -151,12 +162,6 @@ export class BackfillRuns {
     run.ambiguous += t.ambiguous;
     run.failed += t.failed;
     run.stripeAfter = cursor;
-    await m.query(
-      `UPDATE backfill_runs SET stripe_after = $2, done = done + $3, created = created + $4,
-         linked = linked + $5, skipped = skipped + $6, ambiguous = ambiguous + $7,
-         failed = failed + $8, updated_at = now() WHERE id = $1`,
-      [run.id, cursor, t.done, t.created, t.linked, t.skipped, t.ambiguous, t.failed],
-    );
   }
 
   async setTotal(run: BackfillRun, total: number): Promise<void> {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../../common/app-error.js';
 import { mapLimit } from '../../common/map-limit.js';
+import { retryOnDeadlock } from '../../database/retry-deadlock.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
 import { LinkStore, type LinkScope } from '../../links/link-store.js';
 import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
@@ -11,7 +12,7 @@ import { createMatcher, mappedProperties } from '../engine/matcher.js';
 import { PairSyncer, type PairInput, type PairResult } from '../engine/pair-syncer.js';
 import { BackfillRuns, type BackfillProgress, type BackfillRun } from './backfill-runs.js';
 import { CrmIndex } from './crm-index.js';
-import { PageWindow } from './page-window.js';
+import { InOrder } from './in-order.js';
 
 export interface BackfillOptions {
   object: string;
@@ -89,7 +90,7 @@ export class BackfillService {
       const syncer = new PairSyncer(set, connector, this.stripe, this.links);
       void this.countTotal(set, run);
 
-      const window = new PageWindow(run.stripeAfter);
+      const commits = new InOrder();
       const reporter = this.runs.reporter(run, started, opts.onProgress, opts.progressEveryMs);
       const pages = this.pages(set.object.stripeObject, run.stripeAfter);
       const lanes = Array.from({ length: opts.concurrency ?? 3 }, async () => {
@@ -99,11 +100,15 @@ export class BackfillService {
           const { seq, objects } = next.value;
           const counts = await this.syncPage(scope, syncer, matcher, objects);
           const last = objects.at(-1)?.id ?? null;
-          await this.dataSource.transaction(async (m) => {
-            await this.links.persist(m, scope, counts.records);
-            const cursor = window.complete(seq, last);
-            await this.runs.advance(m, run, counts.tally, cursor);
-          });
+          await commits.run(seq, () =>
+            retryOnDeadlock(() =>
+              this.dataSource.transaction(async (m) => {
+                await this.links.persist(m, scope, counts.records);
+                await this.runs.advance(m, run, counts.tally, last);
+              }),
+            ),
+          );
+          this.runs.tally(run, counts.tally, last);
           reporter.tick();
         }
       });
@@ -243,10 +248,15 @@ export class BackfillService {
         });
         const done = results.filter((id): id is string => id !== null);
         if (done.length === 0) throw new Error('write-back: every Stripe update failed; stopping');
-        await this.dataSource.query(
-          `UPDATE links SET writeback_pending = false WHERE connector = $1 AND stripe_object = $2
-             AND stripe_id = ANY($3)`,
-          [set.object.connector, set.object.stripeObject, done],
+        await retryOnDeadlock(() =>
+          this.dataSource.query(
+            // Rows locked in stripe_id order, as the link upserts lock them.
+            `UPDATE links SET writeback_pending = false
+               FROM (SELECT id FROM links WHERE connector = $1 AND stripe_object = $2
+                       AND stripe_id = ANY($3) ORDER BY stripe_id FOR UPDATE) AS locked
+              WHERE links.id = locked.id`,
+            [set.object.connector, set.object.stripeObject, done],
+          ),
         );
         written += done.length;
         const minMs = (rows.length / opts.ratePerSecond) * 1000;

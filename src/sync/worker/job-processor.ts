@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
+import { retryOnDeadlock } from '../../database/retry-deadlock.js';
 import { retryDelayMs } from '../../domain/retry-backoff.js';
 import { LinkStore, type LinkScope, type PairRecord } from '../../links/link-store.js';
 import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
@@ -75,10 +76,12 @@ export class JobProcessor {
     }
 
     const updates = [...groups.values()].map((g) => this.settlement(g, random));
-    await this.dataSource.transaction(async (m) => {
-      for (const p of persist) await this.links.persist(m, p.scope, p.records);
-      await this.queue.settle(m, updates);
-    });
+    await retryOnDeadlock(() =>
+      this.dataSource.transaction(async (m) => {
+        for (const p of persist) await this.links.persist(m, p.scope, p.records);
+        await this.queue.settle(m, updates);
+      }),
+    );
     for (const u of updates) this.metrics.syncJobs.inc({ status: u.status }, u.eventIds.length);
   }
 
