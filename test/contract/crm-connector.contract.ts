@@ -17,10 +17,32 @@ export interface ContractHarness {
   editAsUser(id: string, props: Record<string, CrmValue>): Promise<void>;
   /** Archives/deletes a record as a CRM user would. */
   archive(id: string): Promise<void>;
-  /** Empties the CRM: no records, no custom properties. */
+  /** Empties the CRM: no records, no custom properties (unless `propertyCreation` is 'admin'). */
   reset(): Promise<void>;
   close(): Promise<void>;
+  /** The CRM's names for the properties the contract uses; defaults to the HubSpot-style names. */
+  props?: Partial<Record<ContractProp, string>>;
+  /** Values every create needs besides the test's own (Salesforce Contact requires LastName). */
+  requiredOnCreate?: Record<string, CrmValue>;
+  /** What a never-set bool property reads as: null (default), or false where it cannot be null. */
+  unsetBool?: boolean | null;
+  /** Whether the CRM keeps `email` unique (default true; Salesforce Contact.Email is not). */
+  uniqueEmail?: boolean;
 }
+
+/** What a connector can do, known when the suite is declared (it decides which tests exist). */
+export interface ContractCapabilities {
+  /**
+   * 'api' (default): ensureProperties creates missing custom properties. 'admin': an admin
+   * creates them (Salesforce custom fields), so the harness's CRM already has the contract's
+   * properties and ensureProperties must name the missing ones instead.
+   */
+  propertyCreation?: 'api' | 'admin';
+}
+
+/** The contract's neutral property names, which are also the default (HubSpot-style) names. */
+export type ContractProp =
+  'email' | 'firstname' | 'stripe_customer_id' | 'stripe_plan' | 'stripe_mrr' | 'stripe_delinquent';
 
 /** The custom properties the bridge would create. */
 export const CONTRACT_PROPERTIES: CrmPropertyDefinition[] = [
@@ -29,6 +51,10 @@ export const CONTRACT_PROPERTIES: CrmPropertyDefinition[] = [
   { name: 'stripe_mrr', label: 'Stripe MRR', type: 'number' },
   { name: 'stripe_delinquent', label: 'Stripe delinquent', type: 'bool' },
 ];
+
+/** CONTRACT_PROPERTIES under the harness's names. */
+const contractProperties = (p: Record<ContractProp, string>): CrmPropertyDefinition[] =>
+  CONTRACT_PROPERTIES.map((d) => ({ ...d, name: p[d.name as ContractProp] }));
 
 type Ok = Extract<CrmWriteResult, { ok: true }>;
 type Failed = Extract<CrmWriteResult, { ok: false }>;
@@ -49,25 +75,46 @@ function failed(result: CrmWriteResult | undefined): Failed {
 export function describeCrmConnectorContract(
   label: string,
   setup: () => Promise<ContractHarness>,
+  capabilities: ContractCapabilities = {},
 ): void {
   describe(`CrmConnector contract: ${label}`, () => {
     let h: ContractHarness;
     let crm: CrmConnector;
     let type: string;
+    /** Neutral property name → the CRM's name for it. */
+    let p: Record<ContractProp, string>;
 
     beforeAll(async () => {
       h = await setup();
       crm = h.connector;
       type = h.objectType;
+      p = {
+        email: 'email',
+        firstname: 'firstname',
+        stripe_customer_id: 'stripe_customer_id',
+        stripe_plan: 'stripe_plan',
+        stripe_mrr: 'stripe_mrr',
+        stripe_delinquent: 'stripe_delinquent',
+        ...h.props,
+      };
     });
     afterAll(() => h.close());
     beforeEach(async () => {
       await h.reset();
-      await crm.ensureProperties(type, CONTRACT_PROPERTIES);
+      await crm.ensureProperties(type, contractProperties(p));
+    });
+
+    /** Properties keyed by neutral names → keyed by the CRM's names (other keys kept). */
+    const P = (props: Record<string, CrmValue>): Record<string, CrmValue> =>
+      Object.fromEntries(Object.entries(props).map(([k, v]) => [p[k as ContractProp] ?? k, v]));
+    /** A create's properties: the CRM's required defaults, then the test's own. */
+    const C = (props: Record<string, CrmValue>): Record<string, CrmValue> => ({
+      ...h.requiredOnCreate,
+      ...P(props),
     });
 
     const createOne = async (properties: Record<string, CrmValue>): Promise<CrmRecord> =>
-      ok((await crm.create(type, [{ ref: 'one', properties }]))[0]).record;
+      ok((await crm.create(type, [{ ref: 'one', properties: C(properties) }]))[0]).record;
 
     /** Every page of a paged listing, with a bound so a non-terminating cursor fails. */
     const allPages = async (
@@ -85,48 +132,72 @@ export function describeCrmConnectorContract(
     };
 
     test('ensureProperties creates the properties once; describe lists them', async () => {
-      await crm.ensureProperties(type, CONTRACT_PROPERTIES); // a second time: no error
+      await crm.ensureProperties(type, contractProperties(p)); // a second time: no error
       const fields = await crm.describe(type);
       const byName = new Map(fields.map((f) => [f.name, f]));
-      expect(fields.filter((f) => f.name === 'stripe_customer_id')).toHaveLength(1);
-      expect(byName.get('stripe_customer_id')).toMatchObject({
+      expect(fields.filter((f) => f.name === p.stripe_customer_id)).toHaveLength(1);
+      expect(byName.get(p.stripe_customer_id)).toMatchObject({
         type: 'string',
         unique: true,
         custom: true,
       });
-      expect(byName.get('stripe_plan')).toMatchObject({ unique: false, custom: true });
-      expect(byName.get('stripe_mrr')?.type).toBe('number');
-      expect(byName.get('stripe_delinquent')?.type).toBe('bool');
-      expect(byName.get('email')).toMatchObject({ unique: true, custom: false });
+      expect(byName.get(p.stripe_plan)).toMatchObject({ unique: false, custom: true });
+      expect(byName.get(p.stripe_mrr)?.type).toBe('number');
+      expect(byName.get(p.stripe_delinquent)?.type).toBe('bool');
+      expect(byName.get(p.email)).toMatchObject({ unique: h.uniqueEmail ?? true, custom: false });
     });
+
+    if (capabilities.propertyCreation === 'admin') {
+      test('ensureProperties names each missing property and creates none', async () => {
+        const missing: CrmPropertyDefinition[] = [
+          { name: 'Stripe_Coupon__c', label: 'Stripe coupon', type: 'string' },
+          { name: 'Stripe_Seats__c', label: 'Stripe seats', type: 'number' },
+        ];
+        const attempt = crm.ensureProperties(type, [...contractProperties(p), ...missing]);
+        await expect(attempt).rejects.toMatchObject({ code: 'missing_fields', retryable: false });
+        const message = await attempt.then(
+          () => '',
+          (err: unknown) => (err instanceof Error ? err.message : String(err)),
+        );
+        expect(message).toContain('Stripe_Coupon__c (Text(255))');
+        expect(message).toContain('Stripe_Seats__c (Number(16,2))');
+        expect(message).not.toContain(p.stripe_plan); // present fields are not reported
+        const names = (await crm.describe(type)).map((f) => f.name);
+        expect(names).not.toContain('Stripe_Coupon__c');
+      });
+    }
 
     test('create, then read returns the values, typed', async () => {
       const results = await crm.create(type, [
         {
           ref: 'cus_a',
-          properties: { email: 'ada@example.com', firstname: 'Ada', stripe_mrr: 42 },
+          properties: C({ email: 'ada@example.com', firstname: 'Ada', stripe_mrr: 42 }),
         },
-        { ref: 'cus_b', properties: { email: 'bob@example.com', stripe_delinquent: true } },
+        { ref: 'cus_b', properties: C({ email: 'bob@example.com', stripe_delinquent: true }) },
       ]);
       expect(results.map((r) => [r.ref, r.ok, r.ok && r.created])).toEqual([
         ['cus_a', true, true],
         ['cus_b', true, true],
       ]);
       const [a, b] = results.map((r) => ok(r).record);
-      expect(a!.properties).toMatchObject({ email: 'ada@example.com', stripe_mrr: 42 });
-      const props = ['email', 'firstname', 'stripe_mrr', 'stripe_delinquent'];
+      expect(a!.properties).toMatchObject(P({ email: 'ada@example.com', stripe_mrr: 42 }));
+      const props = [p.email, p.firstname, p.stripe_mrr, p.stripe_delinquent];
       const read = await crm.read(type, [a!.id, b!.id, '987654321'], props);
       expect([...read.keys()].sort()).toEqual([a!.id, b!.id].sort());
-      expect(read.get(a!.id)?.properties).toEqual({
-        email: 'ada@example.com',
-        firstname: 'Ada',
-        stripe_mrr: 42,
-        stripe_delinquent: null,
-      });
-      expect(read.get(b!.id)?.properties).toMatchObject({
-        stripe_delinquent: true,
-        firstname: null,
-      });
+      expect(read.get(a!.id)?.properties).toEqual(
+        P({
+          email: 'ada@example.com',
+          firstname: 'Ada',
+          stripe_mrr: 42,
+          stripe_delinquent: h.unsetBool ?? null,
+        }),
+      );
+      expect(read.get(b!.id)?.properties).toMatchObject(
+        P({
+          stripe_delinquent: true,
+          firstname: null,
+        }),
+      );
       expect(read.get(a!.id)?.modifiedAt).toBeInstanceOf(Date);
     });
 
@@ -137,42 +208,44 @@ export function describeCrmConnectorContract(
         stripe_plan: 'pro',
       });
       const [res] = await crm.update(type, [
-        { ref: 'r1', id: rec.id, properties: { firstname: 'New', stripe_plan: null } },
+        { ref: 'r1', id: rec.id, properties: P({ firstname: 'New', stripe_plan: null }) },
       ]);
       const updated = ok(res);
       expect(updated.created).toBe(false);
       expect(updated.record.id).toBe(rec.id);
       expect(updated.record.modifiedAt.getTime()).toBeGreaterThan(rec.modifiedAt.getTime());
-      const read = await crm.read(type, [rec.id], ['firstname', 'stripe_plan', 'email']);
-      expect(read.get(rec.id)?.properties).toEqual({
-        firstname: 'New',
-        stripe_plan: null,
-        email: 'up@example.com',
-      });
+      const read = await crm.read(type, [rec.id], [p.firstname, p.stripe_plan, p.email]);
+      expect(read.get(rec.id)?.properties).toEqual(
+        P({
+          firstname: 'New',
+          stripe_plan: null,
+          email: 'up@example.com',
+        }),
+      );
       expect(read.get(rec.id)?.modifiedAt.getTime()).toBe(updated.record.modifiedAt.getTime());
     });
 
     test('upsert by a unique custom property creates, then updates the same record', async () => {
       const first = ok(
         (
-          await crm.upsert(type, 'stripe_customer_id', [
-            { ref: 'cus_1', key: 'cus_1', properties: { firstname: 'One' } },
+          await crm.upsert(type, p.stripe_customer_id, [
+            { ref: 'cus_1', key: 'cus_1', properties: C({ firstname: 'One' }) },
           ])
         )[0],
       );
       expect(first.created).toBe(true);
-      expect(first.record.properties.stripe_customer_id).toBe('cus_1');
+      expect(first.record.properties[p.stripe_customer_id]).toBe('cus_1');
       const second = ok(
         (
-          await crm.upsert(type, 'stripe_customer_id', [
-            { ref: 'cus_1', key: 'cus_1', properties: { firstname: 'Uno', stripe_mrr: 9 } },
+          await crm.upsert(type, p.stripe_customer_id, [
+            { ref: 'cus_1', key: 'cus_1', properties: P({ firstname: 'Uno', stripe_mrr: 9 }) },
           ])
         )[0],
       );
       expect(second.created).toBe(false);
       expect(second.record.id).toBe(first.record.id);
-      const found = await crm.findByProperty(type, 'stripe_customer_id', ['cus_1'], ['firstname']);
-      expect(found.get('cus_1')?.map((r) => [r.id, r.properties.firstname])).toEqual([
+      const found = await crm.findByProperty(type, p.stripe_customer_id, ['cus_1'], [p.firstname]);
+      expect(found.get('cus_1')?.map((r) => [r.id, r.properties[p.firstname]])).toEqual([
         [first.record.id, 'Uno'],
       ]);
     });
@@ -184,9 +257,9 @@ export function describeCrmConnectorContract(
 
       const byEmail = await crm.findByProperty(
         type,
-        'email',
+        p.email,
         ['ADA@Example.com', 'bob@example.com', 'nobody@example.com'],
-        ['email'],
+        [p.email],
       );
       expect([...byEmail.keys()]).toEqual([
         'ADA@Example.com',
@@ -194,11 +267,11 @@ export function describeCrmConnectorContract(
         'nobody@example.com',
       ]);
       expect(byEmail.get('ADA@Example.com')?.map((r) => r.id)).toEqual([ada.id]);
-      expect(byEmail.get('ADA@Example.com')?.[0]?.properties.email).toBe('ada@example.com');
+      expect(byEmail.get('ADA@Example.com')?.[0]?.properties[p.email]).toBe('ada@example.com');
       expect(byEmail.get('bob@example.com')?.map((r) => r.id)).toEqual([bob.id]);
       expect(byEmail.get('nobody@example.com')).toEqual([]);
 
-      const byPlan = await crm.findByProperty(type, 'stripe_plan', ['PRO', 'basic', 'gold'], []);
+      const byPlan = await crm.findByProperty(type, p.stripe_plan, ['PRO', 'basic', 'gold'], []);
       expect(
         byPlan
           .get('PRO')
@@ -215,57 +288,60 @@ export function describeCrmConnectorContract(
       const found = await crm.findByProperties(
         type,
         [
-          { property: 'email', values: ['Ada@Example.com', 'zed@example.com'] },
-          { property: 'stripe_plan', values: ['basic', 'PRO'] },
+          { property: p.email, values: ['Ada@Example.com', 'zed@example.com'] },
+          { property: p.stripe_plan, values: ['basic', 'PRO'] },
         ],
-        ['email'],
+        [p.email],
       );
-      expect([...found.keys()]).toEqual(['email', 'stripe_plan']);
+      expect([...found.keys()]).toEqual([p.email, p.stripe_plan]);
       expect(
         found
-          .get('email')
+          .get(p.email)
           ?.get('Ada@Example.com')
           ?.map((r) => r.id),
       ).toEqual([ada.id]);
-      expect(found.get('email')?.get('zed@example.com')).toEqual([]);
+      expect(found.get(p.email)?.get('zed@example.com')).toEqual([]);
       expect(
         found
-          .get('stripe_plan')
+          .get(p.stripe_plan)
           ?.get('basic')
           ?.map((r) => r.id),
       ).toEqual([bob.id]);
       expect(
         found
-          .get('stripe_plan')
+          .get(p.stripe_plan)
           ?.get('PRO')
           ?.map((r) => r.id),
       ).toEqual([ada.id]);
-      expect(found.get('stripe_plan')?.get('PRO')?.[0]?.properties.email).toBe('ada@example.com');
+      expect(found.get(p.stripe_plan)?.get('PRO')?.[0]?.properties[p.email]).toBe(
+        'ada@example.com',
+      );
     });
 
     test('250 inputs in one create call all succeed and are readable', async () => {
       const inputs = Array.from({ length: 250 }, (_, i) => ({
         ref: `cus_${i}`,
-        properties: { email: `bulk${i}@example.com`, stripe_mrr: i },
+        properties: C({ email: `bulk${i}@example.com`, stripe_mrr: i }),
       }));
       const results = await crm.create(type, inputs);
       expect(results.map((r) => r.ref)).toEqual(inputs.map((i) => i.ref));
       const records = results.map((r) => ok(r).record);
       expect(new Set(records.map((r) => r.id)).size).toBe(250);
-      records.forEach((r, i) => expect(r.properties.email).toBe(`bulk${i}@example.com`));
+      records.forEach((r, i) => expect(r.properties[p.email]).toBe(`bulk${i}@example.com`));
       const read = await crm.read(
         type,
         records.map((r) => r.id),
-        ['email', 'stripe_mrr'],
+        [p.email, p.stripe_mrr],
       );
       expect(read.size).toBe(250);
-      records.forEach((r, i) => expect(read.get(r.id)?.properties.stripe_mrr).toBe(i));
+      records.forEach((r, i) => expect(read.get(r.id)?.properties[p.stripe_mrr]).toBe(i));
     });
 
     test('one invalid input fails alone with a non-retryable error; the rest are written', async () => {
       const inputs: CrmCreateInput[] = Array.from({ length: 5 }, (_, i) => {
-        const properties: Record<string, CrmValue> = { email: `good${i}@example.com` };
-        if (i === 2) Object.assign(properties, { email: 'bad@example.com', no_such_property: 'x' });
+        const properties = C({ email: `good${i}@example.com` });
+        if (i === 2)
+          Object.assign(properties, P({ email: 'bad@example.com', no_such_property: 'x' }));
         return { ref: `r${i}`, properties };
       });
       const results = await crm.create(type, inputs);
@@ -279,20 +355,20 @@ export function describeCrmConnectorContract(
       expect(failed(results[2]).error.retryable).toBe(false);
       const found = await crm.findByProperty(
         type,
-        'email',
-        inputs.map((i) => String(i.properties.email)),
+        p.email,
+        inputs.map((i) => String(i.properties[p.email])),
         [],
       );
-      expect(inputs.map((i) => found.get(String(i.properties.email))?.length)).toEqual([
+      expect(inputs.map((i) => found.get(String(i.properties[p.email]))?.length)).toEqual([
         1, 1, 0, 1, 1,
       ]);
     });
 
     test('a duplicate unique value in one create call fails alone', async () => {
       const results = await crm.create(type, [
-        { ref: 'a', properties: { email: 'dup@example.com', stripe_customer_id: 'cus_x' } },
-        { ref: 'b', properties: { email: 'other@example.com', stripe_customer_id: 'cus_x' } },
-        { ref: 'c', properties: { email: 'third@example.com' } },
+        { ref: 'a', properties: C({ email: 'dup@example.com', stripe_customer_id: 'cus_x' }) },
+        { ref: 'b', properties: C({ email: 'other@example.com', stripe_customer_id: 'cus_x' }) },
+        { ref: 'c', properties: C({ email: 'third@example.com' }) },
       ]);
       expect(results.map((r) => r.ok)).toEqual([true, false, true]);
       expect(failed(results[1]).error.retryable).toBe(false);
@@ -301,10 +377,10 @@ export function describeCrmConnectorContract(
     test('updating a missing id fails that input alone, non-retryable', async () => {
       const rec = await createOne({ email: 'here@example.com' });
       const results = await crm.update(type, [
-        { ref: 'here', id: rec.id, properties: { firstname: 'Here' } },
-        { ref: 'gone', id: '987654321', properties: { firstname: 'Gone' } },
+        { ref: 'here', id: rec.id, properties: P({ firstname: 'Here' }) },
+        { ref: 'gone', id: '987654321', properties: P({ firstname: 'Gone' }) },
       ]);
-      expect(ok(results[0]).record.properties.firstname).toBe('Here');
+      expect(ok(results[0]).record.properties[p.firstname]).toBe('Here');
       expect(failed(results[1]).error.retryable).toBe(false);
       expect(failed(results[1]).ref).toBe('gone');
     });
@@ -314,33 +390,33 @@ export function describeCrmConnectorContract(
       const b = await createOne({ email: 'b@example.com' });
       const c = await createOne({ email: 'c@example.com' });
       const changes = async (since: Date) =>
-        (await allPages((after) => crm.listChanges(type, since, ['email'], after))).flat();
+        (await allPages((after) => crm.listChanges(type, since, [p.email], after))).flat();
 
       const first = await changes(b.modifiedAt);
       expect(first.map((r) => r.id)).toEqual([b.id, c.id]);
-      expect(first[0]?.properties).toEqual({ email: 'b@example.com' });
+      expect(first[0]?.properties).toEqual(P({ email: 'b@example.com' }));
       expect(first.map((r) => r.modifiedAt.getTime())).toEqual([
         b.modifiedAt.getTime(),
         c.modifiedAt.getTime(),
       ]);
 
-      await h.editAsUser(a.id, { firstname: 'Edited' });
+      await h.editAsUser(a.id, P({ firstname: 'Edited' }));
       const second = await changes(b.modifiedAt);
       expect(second.map((r) => r.id)).toEqual([b.id, c.id, a.id]);
       expect(second[2]!.modifiedAt.getTime()).toBeGreaterThan(c.modifiedAt.getTime());
-      const read = await crm.read(type, [a.id], ['firstname']);
-      expect(read.get(a.id)?.properties.firstname).toBe('Edited');
+      const read = await crm.read(type, [a.id], [p.firstname]);
+      expect(read.get(a.id)?.properties[p.firstname]).toBe('Edited');
     });
 
     test('paging through listChanges and scan visits every record', async () => {
       const inputs = Array.from({ length: 450 }, (_, i) => ({
         ref: `p${i}`,
-        properties: { email: `page${i}@example.com` },
+        properties: C({ email: `page${i}@example.com` }),
       }));
       const ids = (await crm.create(type, inputs)).map((r) => ok(r).record.id);
 
       const changePages = await allPages((after) =>
-        crm.listChanges(type, new Date(0), ['email'], after),
+        crm.listChanges(type, new Date(0), [p.email], after),
       );
       expect(changePages.length).toBeGreaterThan(1);
       const changed = changePages.flat();
@@ -348,7 +424,7 @@ export function describeCrmConnectorContract(
       const times = changed.map((r) => r.modifiedAt.getTime());
       expect(times).toEqual([...times].sort((x, y) => x - y));
 
-      const scanPages = await allPages((after) => crm.scan(type, ['email'], after));
+      const scanPages = await allPages((after) => crm.scan(type, [p.email], after));
       expect(scanPages.length).toBeGreaterThan(1);
       const scanned = scanPages.flat().map((r) => r.id);
       expect(new Set(scanned)).toEqual(new Set(ids));
@@ -360,9 +436,9 @@ export function describeCrmConnectorContract(
       const kept = await createOne({ email: 'kept@example.com' });
       await h.archive(gone.id);
       expect(await crm.archived(type, [gone.id, kept.id])).toEqual([gone.id]);
-      const read = await crm.read(type, [gone.id, kept.id], ['email']);
+      const read = await crm.read(type, [gone.id, kept.id], [p.email]);
       expect([...read.keys()]).toEqual([kept.id]);
-      const found = await crm.findByProperty(type, 'email', ['gone@example.com'], []);
+      const found = await crm.findByProperty(type, p.email, ['gone@example.com'], []);
       expect(found.get('gone@example.com')).toEqual([]);
     });
   });

@@ -1,0 +1,369 @@
+import jsforce, { type Connection } from 'jsforce';
+import {
+  CrmConnector,
+  CrmError,
+  type CrmCreateInput,
+  type CrmFieldDescription,
+  type CrmPage,
+  type CrmPropertyDefinition,
+  type CrmRecord,
+  type CrmUpdateInput,
+  type CrmUpsertInput,
+  type CrmValue,
+  type CrmWriteResult,
+} from '../crm-connector.js';
+import { describeFailure, isSessionExpired, isTransient, toCrmError } from './salesforce-errors.js';
+import {
+  narrowOutcomes,
+  parseStamp,
+  roundsByKey,
+  type SettleOptions,
+  settleWrites,
+  type SfWriteOutcome,
+  type WriteInput,
+} from './salesforce-results.js';
+import { missingFieldsError, type SfFieldMeta, toFieldDescription } from './salesforce-schema.js';
+import {
+  chunk,
+  decodeCursor,
+  encodeCursor,
+  fieldOf,
+  isSalesforceId,
+  selectList,
+  SOQL_CHUNK,
+  soqlDateTime,
+  soqlName,
+  soqlString,
+  toCrmValue,
+} from './salesforce-soql.js';
+
+export interface SalesforceCrmConnectorOptions {
+  instanceUrl: URL;
+  accessToken: string;
+  /** REST API version without the "v" ("62.0"). */
+  apiVersion?: string;
+  /** Gets a fresh access token when Salesforce answers INVALID_SESSION_ID (tried once a call). */
+  refreshToken?: () => Promise<string>;
+  /** Pause before the n-th retry of a transient failure is `retryBaseMs * n` (tests use 0). */
+  retryBaseMs?: number;
+}
+
+type Row = Record<string, unknown>;
+
+/** sObject Collections take at most 200 records a call. */
+const BATCH = 200;
+const ATTEMPTS = 3;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Salesforce behind the CRM port, through jsforce's REST client. Object types are sObject names
+ * ("Contact"), properties are field API names ("Email", "Stripe_Customer_Id__c").
+ */
+export class SalesforceCrmConnector extends CrmConnector {
+  readonly name = 'salesforce';
+  readonly maxBatchSize = BATCH;
+  private conn: Connection;
+  private readonly retryBaseMs: number;
+
+  constructor(private readonly options: SalesforceCrmConnectorOptions) {
+    super();
+    this.conn = this.connect(options.accessToken);
+    this.retryBaseMs = options.retryBaseMs ?? 250;
+  }
+
+  private connect(accessToken: string): Connection {
+    return new jsforce.Connection({
+      instanceUrl: this.options.instanceUrl.toString().replace(/\/$/, ''),
+      accessToken,
+      version: this.options.apiVersion ?? '62.0',
+    });
+  }
+
+  /**
+   * Runs one API interaction: refreshes the session once on INVALID_SESSION_ID (the request was
+   * rejected before it ran, so repeating it is safe), retries transient failures when
+   * `idempotent`, and turns whatever is left into a CrmError.
+   */
+  private async call<T>(fn: (conn: Connection) => Promise<T>, idempotent = true): Promise<T> {
+    let refreshed = false;
+    let attempt = 1;
+    for (;;) {
+      try {
+        return await fn(this.conn);
+      } catch (err) {
+        const failure = describeFailure(err);
+        if (isSessionExpired(failure) && this.options.refreshToken && !refreshed) {
+          refreshed = true;
+          // A failing refresh (revoked grant, network) is reported like any other failure.
+          const token = await this.options.refreshToken().catch((e: unknown) => {
+            throw toCrmError(e);
+          });
+          this.conn = this.connect(token);
+          continue;
+        }
+        if (idempotent && isTransient(failure) && attempt < ATTEMPTS) {
+          await sleep(this.retryBaseMs * attempt);
+          attempt += 1;
+          continue;
+        }
+        throw toCrmError(err);
+      }
+    }
+  }
+
+  /** Every row of a SOQL query, following query locators; `scanAll` includes the recycle bin. */
+  private query(soql: string, scanAll = false): Promise<Row[]> {
+    return this.call(async (conn) => {
+      let res = await conn.query<Row>(soql, { scanAll, autoFetch: false });
+      const rows = [...res.records];
+      while (!res.done && res.nextRecordsUrl) {
+        res = await conn.queryMore<Row>(res.nextRecordsUrl);
+        rows.push(...res.records);
+      }
+      return rows;
+    });
+  }
+
+  private toRecord(row: Row, properties: string[]): CrmRecord {
+    const id = row.Id;
+    const stamp = row.SystemModstamp;
+    if (typeof id !== 'string' || typeof stamp !== 'string') {
+      throw new CrmError('unexpected_response', 'a row without Id or SystemModstamp', false);
+    }
+    const out: Record<string, CrmValue> = {};
+    for (const p of properties) out[p] = toCrmValue(fieldOf(row, p));
+    return { id, properties: out, modifiedAt: parseStamp(stamp) };
+  }
+
+  private page(rows: Row[], properties: string[], next: (last: CrmRecord) => string): CrmPage {
+    const records = rows.map((r) => this.toRecord(r, properties));
+    const last = records.at(-1);
+    // A short page is the last one; a full one may be followed by nothing, which the next
+    // call answers with an empty page and no token.
+    return { records, after: records.length === SOQL_CHUNK && last ? next(last) : null };
+  }
+
+  async describe(objectType: string): Promise<CrmFieldDescription[]> {
+    return (await this.describeFields(objectType)).map(toFieldDescription);
+  }
+
+  private async describeFields(objectType: string): Promise<SfFieldMeta[]> {
+    const result = await this.call((conn) => conn.sobject(objectType).describe());
+    return result.fields.map((f) => ({
+      name: f.name,
+      label: f.label,
+      type: String(f.type),
+      externalId: f.externalId === true,
+      unique: f.unique,
+      createable: f.createable,
+      updateable: f.updateable,
+    }));
+  }
+
+  async ensureProperties(objectType: string, definitions: CrmPropertyDefinition[]): Promise<void> {
+    const error = missingFieldsError(
+      objectType,
+      await this.describeFields(objectType),
+      definitions,
+    );
+    if (error) throw error;
+  }
+
+  async read(
+    objectType: string,
+    ids: string[],
+    properties: string[],
+  ): Promise<Map<string, CrmRecord>> {
+    // Ids that are not id-shaped cannot name a record, and Salesforce rejects the whole query
+    // over one of them, so they are simply absent from the answer.
+    const wanted = [...new Set(ids.filter(isSalesforceId))];
+    const byId15 = new Map<string, CrmRecord>();
+    for (const part of chunk(wanted, SOQL_CHUNK)) {
+      const soql = `SELECT ${selectList(properties)} FROM ${soqlName(objectType)} WHERE Id IN (${part.map(soqlString).join(', ')})`;
+      for (const row of await this.query(soql)) {
+        const rec = this.toRecord(row, properties);
+        byId15.set(rec.id.slice(0, 15), rec);
+      }
+    }
+    // Salesforce answers with 18-character ids; a caller may hold the 15-character form, which
+    // is the 18-character one's case-sensitive prefix.
+    const out = new Map<string, CrmRecord>();
+    for (const id of ids) {
+      const rec = byId15.get(id.slice(0, 15));
+      if (rec && isSalesforceId(id)) out.set(id, rec);
+    }
+    return out;
+  }
+
+  /** Text fields only: SOQL compares text case-insensitively, other types need typed literals. */
+  async findByProperty(
+    objectType: string,
+    property: string,
+    values: string[],
+    properties: string[],
+  ): Promise<Map<string, CrmRecord[]>> {
+    const out = new Map<string, CrmRecord[]>(values.map((v) => [v, []]));
+    const distinct = [...new Map(values.map((v) => [v.toLowerCase(), v])).values()];
+    const select = selectList([...properties, property]);
+    const rows: Row[] = [];
+    for (const part of chunk(distinct, SOQL_CHUNK)) {
+      const soql = `SELECT ${select} FROM ${soqlName(objectType)} WHERE ${soqlName(property)} IN (${part.map(soqlString).join(', ')})`;
+      rows.push(...(await this.query(soql)));
+    }
+    for (const row of rows) {
+      const matched = fieldOf(row, property);
+      if (typeof matched !== 'string') continue;
+      const rec = this.toRecord(row, properties);
+      for (const [value, list] of out) {
+        if (value.toLowerCase() === matched.toLowerCase()) list.push(rec);
+      }
+    }
+    return out;
+  }
+
+  async create(objectType: string, inputs: CrmCreateInput[]): Promise<CrmWriteResult[]> {
+    const results: CrmWriteResult[] = [];
+    for (const part of chunk(inputs, BATCH)) {
+      const records = part.map((i) => ({ ...i.properties }));
+      // Not retried on a 5xx: the records may have been created before the failure, and a
+      // repeat would duplicate them. The caller gets a retryable error and decides.
+      const before = new Date();
+      const outcomes = await this.write(
+        part.length,
+        (conn) =>
+          conn.sobject(objectType).create(records, { allOrNone: false, allowRecursive: true }),
+        false,
+      );
+      results.push(
+        ...(await this.settle(objectType, part, outcomes, {
+          mode: 'create',
+          writtenBefore: before,
+        })),
+      );
+    }
+    return results;
+  }
+
+  async update(objectType: string, inputs: CrmUpdateInput[]): Promise<CrmWriteResult[]> {
+    const results = new Map<number, CrmWriteResult>();
+    const sendable: { index: number; input: CrmUpdateInput }[] = [];
+    inputs.forEach((input, index) => {
+      if (isSalesforceId(input.id)) sendable.push({ index, input });
+      else {
+        const error = new CrmError('not_found', `no ${objectType} with id ${input.id}`, false);
+        results.set(index, { ref: input.ref, ok: false, error });
+      }
+    });
+    for (const part of chunk(sendable, BATCH)) {
+      const records = part.map(({ input }) => ({ ...input.properties, Id: input.id }));
+      const before = new Date();
+      const outcomes = await this.write(part.length, (conn) =>
+        conn.sobject(objectType).update(records, { allOrNone: false, allowRecursive: true }),
+      );
+      const inputsOfPart = part.map((p) => p.input);
+      const settled = await this.settle(objectType, inputsOfPart, outcomes, {
+        mode: 'update',
+        writtenBefore: before,
+      });
+      settled.forEach((r, i) => results.set(part[i]!.index, r));
+    }
+    return inputs.map((_, i) => results.get(i)!);
+  }
+
+  async upsert(
+    objectType: string,
+    idProperty: string,
+    inputs: CrmUpsertInput[],
+  ): Promise<CrmWriteResult[]> {
+    const results = new Map<number, CrmWriteResult>();
+    for (const round of roundsByKey(inputs)) {
+      for (const part of chunk(round, BATCH)) {
+        const records = part.map(({ input }) => ({
+          ...input.properties,
+          [idProperty]: input.key,
+        }));
+        const before = new Date();
+        const outcomes = await this.write(part.length, (conn) =>
+          conn
+            .sobject(objectType)
+            .upsert(records, idProperty, { allOrNone: false, allowRecursive: true }),
+        );
+        const inputsOfPart = part.map((p) => p.input);
+        const settled = await this.settle(objectType, inputsOfPart, outcomes, {
+          mode: 'upsert',
+          idProperty,
+          writtenBefore: before,
+        });
+        settled.forEach((r, i) => results.set(part[i]!.index, r));
+      }
+    }
+    return inputs.map((_, i) => results.get(i)!);
+  }
+
+  /** One collection call; a whole-call failure becomes every record's error. */
+  private async write(
+    count: number,
+    send: (conn: Connection) => Promise<unknown>,
+    idempotent = true,
+  ): Promise<SfWriteOutcome[] | CrmError> {
+    try {
+      return narrowOutcomes(await this.call((conn) => send(conn), idempotent), count);
+    } catch (err) {
+      return toCrmError(err);
+    }
+  }
+
+  /** Per-input results of one collection call, read back through this connector. */
+  private settle(
+    objectType: string,
+    inputs: WriteInput[],
+    outcomes: SfWriteOutcome[] | CrmError,
+    opts: Omit<SettleOptions, 'objectType' | 'readBack'>,
+  ): Promise<CrmWriteResult[]> {
+    return settleWrites(inputs, outcomes, {
+      ...opts,
+      objectType,
+      readBack: (ids, props) => this.read(objectType, ids, props),
+    });
+  }
+
+  async listChanges(
+    objectType: string,
+    since: Date,
+    properties: string[],
+    after?: string | null,
+  ): Promise<CrmPage> {
+    // Keyset paging on (SystemModstamp, Id): unlike OFFSET it neither skips nor stalls when
+    // records change between pages, and a cursor stays valid however long the caller waits.
+    let where = `SystemModstamp >= ${soqlDateTime(since)}`;
+    if (after) {
+      const c = decodeCursor(after);
+      const stamp = soqlDateTime(parseStamp(c.stamp));
+      where = `(SystemModstamp > ${stamp} OR (SystemModstamp = ${stamp} AND Id > ${soqlString(c.id)}))`;
+    }
+    const soql = `SELECT ${selectList(properties)} FROM ${soqlName(objectType)} WHERE ${where} ORDER BY SystemModstamp, Id LIMIT ${SOQL_CHUNK}`;
+    return this.page(await this.query(soql), properties, (last) =>
+      encodeCursor({ stamp: last.modifiedAt.toISOString(), id: last.id }),
+    );
+  }
+
+  async scan(objectType: string, properties: string[], after?: string | null): Promise<CrmPage> {
+    if (after && !isSalesforceId(after)) throw new Error(`invalid scan page token: ${after}`);
+    const where = after ? ` WHERE Id > ${soqlString(after)}` : '';
+    const soql = `SELECT ${selectList(properties)} FROM ${soqlName(objectType)}${where} ORDER BY Id LIMIT ${SOQL_CHUNK}`;
+    return this.page(await this.query(soql), properties, (last) => last.id);
+  }
+
+  async archived(objectType: string, ids: string[]): Promise<string[]> {
+    const gone = new Set<string>();
+    for (const part of chunk([...new Set(ids.filter(isSalesforceId))], SOQL_CHUNK)) {
+      // Deleted records live in the recycle bin, visible only to queryAll (scanAll).
+      const soql = `SELECT Id FROM ${soqlName(objectType)} WHERE IsDeleted = true AND Id IN (${part.map(soqlString).join(', ')})`;
+      for (const row of await this.query(soql, true)) {
+        if (typeof row.Id === 'string') gone.add(row.Id.slice(0, 15));
+      }
+    }
+    return ids.filter((id) => isSalesforceId(id) && gone.has(id.slice(0, 15)));
+  }
+}

@@ -1,0 +1,91 @@
+import {
+  CrmError,
+  type CrmFieldDescription,
+  type CrmPropertyDefinition,
+  type CrmPropertyType,
+} from '../crm-connector.js';
+
+/** The parts of a describeSObject field the connector uses (jsforce's `Field`, narrowed). */
+export interface SfFieldMeta {
+  name: string;
+  label: string;
+  type: string;
+  externalId: boolean;
+  unique: boolean;
+  createable: boolean;
+  updateable: boolean;
+}
+
+/** Salesforce field types → the port's coarse types (text-like types are all strings). */
+export function crmTypeOf(sfType: string): CrmPropertyType {
+  switch (sfType) {
+    case 'boolean':
+      return 'bool';
+    case 'int':
+    case 'double':
+    case 'currency':
+    case 'percent':
+    case 'long':
+      return 'number';
+    case 'date':
+      return 'date';
+    case 'datetime':
+      return 'datetime';
+    case 'picklist':
+    case 'multipicklist':
+      return 'enumeration';
+    default:
+      return 'string';
+  }
+}
+
+export function toFieldDescription(f: SfFieldMeta): CrmFieldDescription {
+  return {
+    name: f.name,
+    label: f.label,
+    type: crmTypeOf(f.type),
+    // An External ID is what upserts key on, so for the port it is a unique lookup key even
+    // when the admin did not also tick "Unique".
+    unique: f.externalId || f.unique,
+    readOnly: !f.updateable && !f.createable,
+    // describe's own `custom` flag is also true for managed-package fields; the `__c` suffix is
+    // what marks a field an admin (or this bridge's setup guide) created.
+    custom: f.name.endsWith('__c'),
+  };
+}
+
+/** How an admin creates a field of this definition in Setup → Object Manager. */
+export function setupTypeOf(def: CrmPropertyDefinition): string {
+  switch (def.type) {
+    case 'string':
+      return def.unique ? 'Text(255), External ID, Unique' : 'Text(255)';
+    case 'number':
+      return 'Number(16,2)';
+    case 'bool':
+      return 'Checkbox';
+    case 'date':
+      return 'Date';
+    case 'datetime':
+      return 'Date/Time';
+    case 'enumeration':
+      return def.options && def.options.length > 0
+        ? `Picklist (${def.options.join(', ')})`
+        : 'Picklist';
+  }
+}
+
+/**
+ * Custom fields are metadata, created by an admin (or the Metadata API, which needs more than
+ * the data API's permissions), so the connector checks and explains rather than creates.
+ */
+export function missingFieldsError(
+  objectType: string,
+  existing: SfFieldMeta[],
+  definitions: CrmPropertyDefinition[],
+): CrmError | null {
+  const have = new Set(existing.map((f) => f.name.toLowerCase()));
+  const missing = definitions.filter((d) => !have.has(d.name.toLowerCase()));
+  if (missing.length === 0) return null;
+  const list = missing.map((d) => `${d.name} (${setupTypeOf(d)})`).join(', ');
+  return new CrmError('missing_fields', `Create these fields on ${objectType}: ${list}`, false);
+}
