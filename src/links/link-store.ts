@@ -74,34 +74,35 @@ const json = (v: unknown): string => JSON.stringify(v ?? null);
 export class LinkStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  async byStripeIds(scope: LinkScope, ids: string[]): Promise<Map<string, Link>> {
-    if (ids.length === 0) return new Map();
-    // One `= ANY($3)` on the unique index, not 100 OR-ed conditions (which cost the planner
-    // more than the lookup on a backfill's hot path).
-    const rows = await this.dataSource
-      .getRepository(Link)
-      .createQueryBuilder('l')
-      .where('l.connector = :c AND l.stripe_object = :o AND l.stripe_id = ANY(:ids)', {
-        c: scope.connector,
-        o: scope.stripeObject,
-        ids,
-      })
-      .getMany();
-    return new Map(rows.map((l) => [l.stripeId, l]));
+  byStripeIds(scope: LinkScope, ids: string[]): Promise<Map<string, Link>> {
+    return this.lookup('stripe', scope, ids);
   }
 
-  async byCrmIds(scope: LinkScope, ids: string[]): Promise<Map<string, Link>> {
+  byCrmIds(scope: LinkScope, ids: string[]): Promise<Map<string, Link>> {
+    return this.lookup('crm', scope, ids);
+  }
+
+  /**
+   * Links of one scope by either side's ids, keyed by those ids. One `= ANY(:ids)` on the
+   * unique index, not 100 OR-ed conditions (which cost the planner more than the lookup on a
+   * backfill's hot path).
+   */
+  private async lookup(
+    side: 'stripe' | 'crm',
+    scope: LinkScope,
+    ids: string[],
+  ): Promise<Map<string, Link>> {
     if (ids.length === 0) return new Map();
     const rows = await this.dataSource
       .getRepository(Link)
       .createQueryBuilder('l')
-      .where('l.connector = :c AND l.crm_object = :o AND l.crm_id = ANY(:ids)', {
+      .where(`l.connector = :c AND l.${side}_object = :o AND l.${side}_id = ANY(:ids)`, {
         c: scope.connector,
-        o: scope.crmObject,
+        o: side === 'stripe' ? scope.stripeObject : scope.crmObject,
         ids,
       })
       .getMany();
-    return new Map(rows.map((l) => [l.crmId, l]));
+    return new Map(rows.map((l) => [side === 'stripe' ? l.stripeId : l.crmId, l]));
   }
 
   /** CRM ids among `ids` already linked to some Stripe object. */

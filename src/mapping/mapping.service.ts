@@ -100,11 +100,12 @@ export function requiredProperties(
   ];
   for (const rule of set.rules) {
     if (defs.some((d) => d.name === rule.crmProperty)) continue;
+    const type = propertyType(rule.transforms);
     defs.push({
       name: rule.crmProperty,
       label: `Stripe ${rule.stripePath}`,
-      type: propertyType(rule.transforms),
-      ...(propertyType(rule.transforms) === 'bool' ? { options: ['true', 'false'] } : {}),
+      type,
+      ...(type === 'bool' ? { options: ['true', 'false'] } : {}),
       description: `Synced by stripe-crm-bridge from the Stripe ${set.object.stripeObject} field ${rule.stripePath}.`,
     });
   }

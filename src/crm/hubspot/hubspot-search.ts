@@ -87,7 +87,7 @@ export async function listChanges(
 
 /**
  * Live records whose `property` is one of `values` (case-insensitive), keyed by the values as
- * given. Values go 100 to a search (HubSpot's IN limit), lowercased as HubSpot wants them.
+ * given: findByProperties with a single lookup.
  */
 export async function findByProperty(
   ctx: SearchContext,
@@ -96,35 +96,8 @@ export async function findByProperty(
   values: string[],
   properties: string[],
 ): Promise<Map<string, CrmRecord[]>> {
-  const out = new Map<string, CrmRecord[]>(values.map((v) => [v, []]));
-  const given = new Map<string, string[]>();
-  for (const v of values) given.set(v.toLowerCase(), [...(given.get(v.toLowerCase()) ?? []), v]);
-  const wanted = [...new Set([...properties, property])];
-  for (const part of chunk([...given.keys()], IN_VALUES_MAX)) {
-    let after: string | undefined;
-    let seen = 0;
-    do {
-      const answer = await search(ctx, objectType, {
-        filterGroups: [{ filters: [{ propertyName: property, operator: IN, values: part }] }],
-        properties: wanted,
-        limit: SEARCH_PAGE,
-        ...(after ? { after } : {}),
-      });
-      for (const obj of answer.results) {
-        const value = obj.properties[property]?.toLowerCase() ?? '';
-        for (const v of given.get(value) ?? []) {
-          out.get(v)?.push(toRecord(obj, properties, ctx.types));
-        }
-      }
-      seen += answer.results.length;
-      after = answer.paging?.next?.after;
-      if (after && seen + SEARCH_PAGE > SEARCH_MAX_TOTAL) {
-        ctx.logger?.warn({ objectType, property, seen }, 'findByProperty stopped at 10,000 hits');
-        after = undefined;
-      }
-    } while (after);
-  }
-  return out;
+  const found = await findByProperties(ctx, objectType, [{ property, values }], properties);
+  return found.get(property) ?? new Map(values.map((v) => [v, []]));
 }
 
 /** HubSpot allows five filter groups (OR-ed) in one search. */

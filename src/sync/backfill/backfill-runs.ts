@@ -5,34 +5,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { tryAdvisoryLock } from '../../database/advisory-lock.js';
 import { type LinkScope } from '../../links/link-store.js';
 
-export interface BackfillRun {
-  id: string;
-  connector: string;
-  stripeObject: string;
-  stripeAfter: string | null;
-  total: number | null;
-  done: number;
-  created: number;
-  linked: number;
-  skipped: number;
-  ambiguous: number;
-  failed: number;
-  resumed: boolean;
-}
-
-export interface BackfillProgress {
-  runId: string;
-  done: number;
-  total: number | null;
-  perSecond: number;
-  etaSeconds: number | null;
-  created: number;
-  linked: number;
-  skipped: number;
-  ambiguous: number;
-  failed: number;
-}
-
+/** What a page (and, summed, a run) did with its Stripe objects. */
 export interface PageTally {
   done: number;
   created: number;
@@ -42,16 +15,30 @@ export interface PageTally {
   failed: number;
 }
 
-interface RunRow {
+const TALLY_KEYS = ['done', 'created', 'linked', 'skipped', 'ambiguous', 'failed'] as const;
+const tallyOf = (from: PageTally): PageTally =>
+  Object.fromEntries(TALLY_KEYS.map((k) => [k, Number(from[k])])) as unknown as PageTally;
+
+export interface BackfillRun extends PageTally {
+  id: string;
+  connector: string;
+  stripeObject: string;
+  stripeAfter: string | null;
+  total: number | null;
+  resumed: boolean;
+}
+
+export interface BackfillProgress extends PageTally {
+  runId: string;
+  total: number | null;
+  perSecond: number;
+  etaSeconds: number | null;
+}
+
+interface RunRow extends PageTally {
   id: string;
   stripe_after: string | null;
   total: number | null;
-  done: number;
-  created: number;
-  linked: number;
-  skipped: number;
-  ambiguous: number;
-  failed: number;
 }
 
 /** The `backfill_runs` table: one running row per connector+object, progress per page. */
@@ -128,12 +115,7 @@ export class BackfillRuns {
       stripeObject: scope.stripeObject,
       stripeAfter: row.stripe_after,
       total: row.total,
-      done: row.done,
-      created: row.created,
-      linked: row.linked,
-      skipped: row.skipped,
-      ambiguous: row.ambiguous,
-      failed: row.failed,
+      ...tallyOf(row),
       resumed: resumed !== undefined,
     };
   }
@@ -155,12 +137,7 @@ export class BackfillRuns {
 
   /** The in-memory run, once that transaction has committed (progress reports read it). */
   tally(run: BackfillRun, t: PageTally, cursor: string | null): void {
-    run.done += t.done;
-    run.created += t.created;
-    run.linked += t.linked;
-    run.skipped += t.skipped;
-    run.ambiguous += t.ambiguous;
-    run.failed += t.failed;
+    for (const k of TALLY_KEYS) run[k] += t[k];
     run.stripeAfter = cursor;
   }
 
@@ -187,15 +164,10 @@ export class BackfillRuns {
       const left = run.total !== null ? Math.max(0, run.total - run.done) : null;
       const p: BackfillProgress = {
         runId: run.id,
-        done: run.done,
+        ...tallyOf(run),
         total: run.total,
         perSecond: Math.round(perSecond),
         etaSeconds: left !== null && perSecond > 0 ? Math.round(left / perSecond) : null,
-        created: run.created,
-        linked: run.linked,
-        skipped: run.skipped,
-        ambiguous: run.ambiguous,
-        failed: run.failed,
       };
       this.logger.log(
         p,

@@ -10,7 +10,12 @@ import { StripeRecords, type StripeObject } from '../../stripe/stripe-records.js
 import { ConnectorPreparer } from '../engine/connector-preparer.js';
 import { createMatcher, mappedProperties } from '../engine/matcher.js';
 import { PairSyncer, type PairInput, type PairResult } from '../engine/pair-syncer.js';
-import { BackfillRuns, type BackfillProgress, type BackfillRun } from './backfill-runs.js';
+import {
+  BackfillRuns,
+  type BackfillProgress,
+  type BackfillRun,
+  type PageTally,
+} from './backfill-runs.js';
 import { CrmIndex } from './crm-index.js';
 import { InOrder } from './in-order.js';
 
@@ -138,7 +143,7 @@ export class BackfillService {
         stripeDeleted: false,
         jobKey: `backfill-${o.id}`,
       }));
-    const tally = {
+    const tally: PageTally = {
       done: objects.length,
       skipped: objects.length - pending.length,
       created: 0,
@@ -158,12 +163,7 @@ export class BackfillService {
     return { tally, records };
   }
 
-  private count(
-    tally: { created: number; linked: number; ambiguous: number; failed: number; skipped: number },
-    r: PairResult,
-    attempt: number,
-    retry: Set<string>,
-  ): void {
+  private count(tally: PageTally, r: PairResult, attempt: number, retry: Set<string>): void {
     if (!r.ok) {
       if (r.retryable && attempt < PAGE_ATTEMPTS) retry.add(r.stripeId);
       else {

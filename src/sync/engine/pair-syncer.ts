@@ -52,6 +52,8 @@ export interface PairSyncOptions {
   matcher: Matcher;
   /** Leave the CRM id write-back to Stripe for later (backfill), marking the link instead. */
   deferWriteback: boolean;
+  /** The inputs' links when the caller has just read them (saves reading them again). */
+  links?: Map<string, Link>;
 }
 
 interface Work {
@@ -103,10 +105,12 @@ export class PairSyncer {
     const done = (stripeId: string, action: PairAction) =>
       results.set(stripeId, { stripeId, ok: true, action, conflicts: 0, parked: 0 });
 
-    const existing = await this.links.byStripeIds(
-      this.scope,
-      inputs.map((i) => i.stripeId),
-    );
+    const existing =
+      opts.links ??
+      (await this.links.byStripeIds(
+        this.scope,
+        inputs.map((i) => i.stripeId),
+      ));
     const linked: { input: PairInput; link: Link }[] = [];
     const unlinked: PairInput[] = [];
     const deletions: { input: PairInput; link: Link }[] = [];

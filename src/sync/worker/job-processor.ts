@@ -152,7 +152,7 @@ export class JobProcessor {
     if (inputs.length > 0) {
       const syncer = new PairSyncer(set, connector, this.stripe, this.links);
       const matcher = createMatcher(set, searchLookup(set, connector), this.links);
-      const out = await syncer.run(inputs, { matcher, deferWriteback: false });
+      const out = await syncer.run(inputs, { matcher, deferWriteback: false, links });
       records.push(...out.records);
       for (const r of out.results) {
         const g = inputGroups.get(r.stripeId);
