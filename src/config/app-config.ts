@@ -49,8 +49,13 @@ export type SalesforceAuth =
 
 export interface SalesforceConfig {
   instanceUrl: URL;
+  /** The OAuth token endpoint's host (login.salesforce.com, or the org's My Domain). */
   loginUrl: URL;
   auth: SalesforceAuth;
+  /** REST API version without the "v" ("62.0"). */
+  apiVersion: string;
+  /** Share (0–1] of the org's daily API allocation this bridge may use. */
+  dailyApiShare: number;
 }
 
 export abstract class AppConfig {

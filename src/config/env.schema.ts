@@ -115,6 +115,9 @@ export class EnvironmentVariables {
   @OptionalString() SALESFORCE_CLIENT_SECRET?: string;
   @OptionalString() SALESFORCE_USERNAME?: string;
   @OptionalString() SALESFORCE_PRIVATE_KEY?: string;
+  @OptionalMatch(/^\d{2}\.0$/, 'expected a REST API version such as 62.0')
+  SALESFORCE_API_VERSION?: string;
+  @OptionalInt(1, 100, 'a percentage from 1 to 100') SALESFORCE_DAILY_API_SHARE?: number;
 
   @OptionalMatch(
     /^[^\s,]{24,}(\s*,\s*[^\s,]{24,})*$/,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError } from './config.error.js';
 import { LOCAL_PLACEHOLDER_STRIPE_KEY, loadConfig } from './load-config.js';
 
@@ -6,6 +7,9 @@ const PROD = {
   STRIPE_SECRET_KEY: 'sk_test_abcdefgh12345678',
   STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh12345678',
 };
+const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 const noLocalSecrets = () => {
   throw new Error('the production profile must not generate secrets');
 };
@@ -57,6 +61,18 @@ describe('loadConfig', () => {
     [
       { ...PROD, SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com' },
       ['SALESFORCE_ACCESS_TOKEN'],
+    ],
+    [{ ...PROD, SALESFORCE_DAILY_API_SHARE: '0' }, ['SALESFORCE_DAILY_API_SHARE']],
+    [{ ...PROD, SALESFORCE_API_VERSION: 'v62' }, ['SALESFORCE_API_VERSION']],
+    [
+      {
+        ...PROD,
+        SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com',
+        SALESFORCE_CLIENT_ID: 'cid',
+        SALESFORCE_USERNAME: 'integration@acme.example',
+        SALESFORCE_PRIVATE_KEY: 'not a key',
+      },
+      ['SALESFORCE_PRIVATE_KEY'],
     ],
     [{ APP_PROFILE: 'staging' }, ['APP_PROFILE']],
   ])('refuses %j naming %j', (env, names) => {
@@ -134,6 +150,31 @@ describe('loadConfig', () => {
       clientId: 'cid',
       clientSecret: 'csecret',
     });
+    // Client credentials are served by the org's own host; the defaults are taken.
+    expect(c.salesforce?.loginUrl.href).toBe('https://acme.my.salesforce.com/');
+    expect(c.salesforce?.apiVersion).toBe('62.0');
+    expect(c.salesforce?.dailyApiShare).toBe(0.5);
+  });
+
+  it('reads the JWT bearer settings and the Salesforce budget share', () => {
+    const c = loadConfig({
+      ...PROD,
+      SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com',
+      SALESFORCE_CLIENT_ID: 'cid',
+      SALESFORCE_USERNAME: 'integration@acme.example',
+      SALESFORCE_PRIVATE_KEY: PEM.replace(/\n/g, '\\n'),
+      SALESFORCE_DAILY_API_SHARE: '20',
+      SALESFORCE_API_VERSION: '60.0',
+    });
+    expect(c.salesforce?.auth).toEqual({
+      kind: 'jwt_bearer',
+      clientId: 'cid',
+      username: 'integration@acme.example',
+      privateKey: PEM,
+    });
+    expect(c.salesforce?.loginUrl.href).toBe('https://login.salesforce.com/');
+    expect(c.salesforce?.dailyApiShare).toBe(0.2);
+    expect(c.salesforce?.apiVersion).toBe('60.0');
   });
 
   it('the local profile generates what it needs and says so', () => {

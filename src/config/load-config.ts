@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
@@ -44,6 +45,15 @@ function hubspotConfig(env: EnvironmentVariables): HubSpotConfig | null {
   };
 }
 
+function isPrivateKey(pem: string): boolean {
+  try {
+    createPrivateKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function salesforceConfig(env: EnvironmentVariables, problems: string[]): SalesforceConfig | null {
   const any =
     env.SALESFORCE_INSTANCE_URL ??
@@ -59,32 +69,48 @@ function salesforceConfig(env: EnvironmentVariables, problems: string[]): Salesf
     );
     return null;
   }
-  const loginUrl = new URL(env.SALESFORCE_LOGIN_URL ?? 'https://login.salesforce.com');
   const instanceUrl = new URL(env.SALESFORCE_INSTANCE_URL);
+  // The client credentials flow is only served by the org's own (My Domain) host; the JWT
+  // bearer flow also works through login.salesforce.com, its documented default.
+  const clientCredentials = !env.SALESFORCE_ACCESS_TOKEN && !env.SALESFORCE_PRIVATE_KEY;
+  const loginUrl = new URL(
+    env.SALESFORCE_LOGIN_URL ??
+      (clientCredentials ? instanceUrl.href : 'https://login.salesforce.com'),
+  );
+  const common = {
+    instanceUrl,
+    loginUrl,
+    apiVersion: env.SALESFORCE_API_VERSION ?? '62.0',
+    dailyApiShare: (env.SALESFORCE_DAILY_API_SHARE ?? 50) / 100,
+  };
   if (env.SALESFORCE_ACCESS_TOKEN) {
     return {
-      instanceUrl,
-      loginUrl,
+      ...common,
       auth: { kind: 'access_token', accessToken: env.SALESFORCE_ACCESS_TOKEN },
     };
   }
   if (env.SALESFORCE_CLIENT_ID && env.SALESFORCE_PRIVATE_KEY && env.SALESFORCE_USERNAME) {
+    const privateKey = env.SALESFORCE_PRIVATE_KEY.replace(/\\n/g, '\n');
+    if (!isPrivateKey(privateKey)) {
+      problems.push(
+        'SALESFORCE_PRIVATE_KEY: expected a PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----); "\\n" sequences are accepted as line breaks',
+      );
+      return null;
+    }
     return {
-      instanceUrl,
-      loginUrl,
+      ...common,
       auth: {
         kind: 'jwt_bearer',
         clientId: env.SALESFORCE_CLIENT_ID,
         username: env.SALESFORCE_USERNAME,
         // Keys passed through env files often carry literal "\n" sequences.
-        privateKey: env.SALESFORCE_PRIVATE_KEY.replace(/\\n/g, '\n'),
+        privateKey,
       },
     };
   }
   if (env.SALESFORCE_CLIENT_ID && env.SALESFORCE_CLIENT_SECRET) {
     return {
-      instanceUrl,
-      loginUrl,
+      ...common,
       auth: {
         kind: 'client_credentials',
         clientId: env.SALESFORCE_CLIENT_ID,

@@ -50,6 +50,20 @@ export class CrmError extends Error {
   }
 }
 
+/**
+ * Codes that mean a spent allocation (a daily limit, the bridge's API budget) rather than a
+ * failure of the work: such work waits, without spending its attempts, until the budget allows.
+ */
+const QUOTA_CODES = new Set(['rate_limited_daily', 'api_budget', 'request_limit_exceeded']);
+
+export const isQuotaWait = (code: string | undefined): boolean =>
+  code !== undefined && QUOTA_CODES.has(code);
+
+export interface CrmDeletion {
+  id: string;
+  deletedAt: Date;
+}
+
 export interface CrmCreateInput {
   /** The caller's correlation key, echoed in the result (e.g. the Stripe id). */
   ref: string;
@@ -159,4 +173,21 @@ export abstract class CrmConnector {
 
   /** Ids among `ids` that are archived/deleted in the CRM (for the CRM-delete policy). */
   abstract archived(objectType: string, ids: string[]): Promise<string[]>;
+
+  /**
+   * Records deleted at or after `since`, oldest first, for the poller to notice deletions. null
+   * when the CRM cannot list them cheaply (HubSpot's search skips archived records): such
+   * deletions are noticed when the bridge next reads the record.
+   */
+  listDeleted(_objectType: string, _since: Date): Promise<CrmDeletion[] | null> {
+    return Promise.resolve(null);
+  }
+
+  /**
+   * How much to stretch the polling interval to save API budget: 1 = poll on every tick,
+   * Infinity = skip polling until the budget recovers. Writes are never held by this.
+   */
+  pollSlowdown(): number {
+    return 1;
+  }
 }

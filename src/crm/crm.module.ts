@@ -3,6 +3,8 @@ import { AppConfig } from '../config/app-config.js';
 import { type CrmConnector } from './crm-connector.js';
 import { CrmConnectors } from './crm-registry.js';
 import { HubSpotCrmConnector } from './hubspot/hubspot-crm-connector.js';
+import { SalesforceCrmConnector } from './salesforce/salesforce-crm-connector.js';
+import { tokenSource } from './salesforce/salesforce-session.js';
 
 /** Builds the connectors whose credentials are configured (none, HubSpot, Salesforce or both). */
 export function buildConnectors(config: AppConfig): CrmConnectors {
@@ -16,6 +18,19 @@ export function buildConnectors(config: AppConfig): CrmConnectors {
         tenSecondBudget: config.hubspot.tenSecondBudget,
         dailyRetryMs: config.hubspot.dailyRetryMs,
         logger: { warn: (obj: object, msg: string) => logger.warn(obj, msg) },
+      }),
+    );
+  }
+  if (config.salesforce) {
+    const sf = config.salesforce;
+    const refreshToken = tokenSource(sf);
+    connectors.push(
+      new SalesforceCrmConnector({
+        instanceUrl: sf.instanceUrl,
+        ...(sf.auth.kind === 'access_token' ? { accessToken: sf.auth.accessToken } : {}),
+        ...(refreshToken ? { refreshToken } : {}),
+        apiVersion: sf.apiVersion,
+        dailyApiShare: sf.dailyApiShare,
       }),
     );
   }

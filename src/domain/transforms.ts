@@ -1,5 +1,5 @@
 import type { Scalar, Transform } from './field-rules.js';
-import { isBlank, normalizeScalar, parseNumeric } from './values.js';
+import { isBlank, normalizeScalar, parseNumeric, sameValue } from './values.js';
 
 /** A value a transform cannot convert; the planner skips that rule and reports it. */
 export class TransformError extends Error {
@@ -104,7 +104,13 @@ function parseToUnix(kind: Transform['kind'], v: Scalar): number {
 }
 
 function toStripeStep(v: Scalar, t: Transform): Scalar {
-  if (t.kind === 'default' || t.kind === 'lowercase' || t.kind === 'name_part') return v;
+  // A text default is a placeholder the CRM needed ('[not provided]' for a required LastName),
+  // not data: it reads back as no value, so it never lands in Stripe. Other defaults (false,
+  // 0) are real values and pass through.
+  if (t.kind === 'default') {
+    return typeof t.value === 'string' && sameValue(v, t.value) ? null : v;
+  }
+  if (t.kind === 'lowercase' || t.kind === 'name_part') return v;
   if (isBlank(v)) return null;
   switch (t.kind) {
     case 'trim':

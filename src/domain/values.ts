@@ -60,5 +60,23 @@ export function sameValue(a: Scalar, b: Scalar): boolean {
     const y = typeof b === 'string' ? parseBoolean(b) : b;
     if (typeof x === 'boolean' && typeof y === 'boolean') return x === y;
   }
+  if (typeof a === 'string' && typeof b === 'string' && a !== b) {
+    const x = instant(a);
+    if (x !== null && x === instant(b)) return true;
+  }
   return String(a) === String(b);
+}
+
+const ZONED_DATETIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * The instant a zoned ISO datetime names, or null. CRMs write the same instant their own way
+ * (Salesforce '…T10:00:00.000+0000' for '…T10:00:00Z'), which must not read as a change.
+ */
+function instant(s: string): number | null {
+  const m = ZONED_DATETIME.exec(s.trim());
+  if (!m) return null;
+  const zone = m[2]!.toUpperCase().replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = Date.parse(`${m[1]}${zone}`);
+  return Number.isNaN(ms) ? null : ms;
 }

@@ -12,8 +12,6 @@ export interface MappingSet {
 }
 
 /** The CRM property that flags a record whose Stripe object was deleted. */
-export const STRIPE_DELETED_PROPERTY = 'stripe_deleted';
-
 /** Mappings change rarely and are read on every batch: a short cache keeps that off the DB. */
 const CACHE_MS = 2000;
 
@@ -91,7 +89,7 @@ export function requiredProperties(
       description: 'Set by stripe-crm-bridge: the linked Stripe object.',
     },
     {
-      name: STRIPE_DELETED_PROPERTY,
+      name: set.object.deletedFlagProperty,
       label: `Stripe ${set.object.stripeObject} deleted`,
       type: 'bool',
       options: ['true', 'false'],

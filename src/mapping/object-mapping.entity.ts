@@ -28,6 +28,8 @@ export class ObjectMapping {
   /** The Stripe metadata key the CRM id is written back to; null turns write-back off. */
   @Column({ name: 'crm_id_metadata_key', type: 'text', nullable: true })
   crmIdMetadataKey!: string | null;
+  /** The CRM property flagging a deleted Stripe object (`stripe_deleted`, `Stripe_Deleted__c`). */
+  @Column({ name: 'deleted_flag_property', type: 'text' }) deletedFlagProperty!: string;
   @Column({ name: 'stripe_delete_action', type: 'text' }) stripeDeleteAction!: StripeDeleteAction;
   @Column({ name: 'crm_delete_action', type: 'text' }) crmDeleteAction!: CrmDeleteAction;
   @Column({ type: 'boolean' }) enabled!: boolean;

@@ -75,6 +75,7 @@ describe('SalesforceCrmConnector against the emulator', () => {
     crm = new SalesforceCrmConnector({
       instanceUrl: new URL(base),
       accessToken: emu.issueToken(),
+      budgetPauseMs: 0,
       refreshToken: () => {
         refreshes += 1;
         return Promise.resolve(emu.issueToken());
@@ -165,14 +166,38 @@ describe('SalesforceCrmConnector against the emulator', () => {
     expect(refreshes).toBe(1);
   });
 
-  test('a spent daily API allocation is a retryable rate_limited error', async () => {
+  test('a spent daily API allocation is a retryable request_limit_exceeded error', async () => {
     emu.setApiUsage(100_000);
     await expect(crm.read('Contact', ['003000000000001AAA'], [])).rejects.toMatchObject({
-      code: 'rate_limited',
+      code: 'request_limit_exceeded',
       retryable: true,
     });
     const [res] = await crm.create('Contact', [{ ref: 'r', properties: { LastName: 'R' } }]);
-    expect(failure(res)).toMatchObject({ code: 'rate_limited', retryable: true });
+    expect(failure(res)).toMatchObject({ code: 'request_limit_exceeded', retryable: true });
+    expect(crm.budget.lastUsage).toEqual({ used: 100_000, limit: 100_000 });
+  });
+
+  test('reads Sforce-Limit-Info and holds calls past its share of the daily allocation', async () => {
+    const shared = new SalesforceCrmConnector({
+      instanceUrl: new URL(emu.instanceUrl),
+      accessToken: emu.issueToken(),
+      dailyApiShare: 0.5,
+      budgetPauseMs: 60_000,
+    });
+    emu.setApiUsage(40_000);
+    await shared.scan('Contact', []);
+    expect(shared.budget.lastUsage).toEqual({ used: 40_001, limit: 100_000 });
+    expect(shared.pollSlowdown()).toBe(4);
+    emu.setApiUsage(49_999);
+    await shared.scan('Contact', []); // the 50,000th call: the share is now spent
+    expect(shared.pollSlowdown()).toBe(Number.POSITIVE_INFINITY);
+    await shared.scan('Contact', []); // one probe goes through…
+    const calls = emu.apiCallsToday();
+    await expect(shared.scan('Contact', [])).rejects.toMatchObject({
+      code: 'api_budget',
+      retryable: true,
+    });
+    expect(emu.apiCallsToday()).toBe(calls); // …and the next waits without calling
   });
 
   test('a write whose read-back fails still reports the written record', async () => {

@@ -8,6 +8,12 @@ import {
   HubSpotEmulator,
   type HubSpotEmulatorOptions,
 } from '../../emulators/hubspot/hubspot-emulator.js';
+import {
+  externalIdField,
+  SalesforceEmulator,
+  type SalesforceEmulatorOptions,
+} from '../../emulators/salesforce/salesforce-emulator.js';
+import { type FieldSpec } from '../../emulators/salesforce/schema.js';
 import { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
 import { MappingService } from '../../src/mapping/mapping.service.js';
 import { CrmPoller, type PollReport } from '../../src/sync/poller/crm-poller.js';
@@ -17,6 +23,36 @@ import { TEST_SECRET, sign } from './signing.js';
 
 export const STRIPE_KEY = 'sk_test_sync_e2e_0000';
 export const HUBSPOT_TOKEN = 'pat-na1-sync-e2e';
+export const SF_CLIENT_ID = 'sync-e2e-client';
+export const SF_CLIENT_SECRET = 'sync-e2e-secret';
+
+/** The custom fields the seeded Salesforce customer mappings need, as an admin creates them. */
+export const SALESFORCE_CUSTOMER_FIELDS: FieldSpec[] = [
+  externalIdField('Stripe_Customer_Id__c'),
+  { name: 'Stripe_Deleted__c', type: 'boolean' },
+  { name: 'Stripe_Address_Line2__c', type: 'string', length: 255 },
+  { name: 'Stripe_Delinquent__c', type: 'boolean' },
+  { name: 'Stripe_Currency__c', type: 'string', length: 3 },
+  { name: 'Stripe_Balance__c', type: 'currency' },
+  { name: 'Stripe_Created__c', type: 'datetime' },
+];
+
+/** Fields of a Contact the Salesforce tests read back. */
+const SF_CONTACT_FIELDS = [
+  'Id',
+  'Email',
+  'FirstName',
+  'LastName',
+  'Phone',
+  'MailingCity',
+  'Stripe_Customer_Id__c',
+  'Stripe_Deleted__c',
+  'Stripe_Balance__c',
+  'Stripe_Currency__c',
+  'LastModifiedById',
+];
+
+export type CrmName = 'hubspot' | 'salesforce';
 const CONTACT_PROPERTIES = [
   'email',
   'firstname',
@@ -32,6 +68,8 @@ const CONTACT_PROPERTIES = [
 export interface SyncHarness {
   stripeEmu: StripeEmulator;
   hubspotEmu: HubSpotEmulator;
+  /** Started for every harness; the bridge only uses it when 'salesforce' is among the CRMs. */
+  sfEmu: SalesforceEmulator;
   /** The bridge's database (a throwaway Postgres one, or the embedded one through the app). */
   db: Pick<TestDatabase, 'query'>;
   bridge: RunningBridge;
@@ -47,6 +85,10 @@ export interface SyncHarness {
   /** Re-sends a stored Stripe event to the bridge, signed, as a duplicate delivery would. */
   redeliver(eventId: string): Promise<number>;
   contactByStripeId(id: string): Promise<Record<string, string | null> & { id: string }>;
+  /** The Salesforce Contact holding this Stripe id (read straight from the emulator's store). */
+  sfContactByStripeId(id: string): Record<string, unknown> & { Id: string };
+  /** Salesforce API calls the bridge made that write records (collections, composite, sObject). */
+  sfWriteCalls(): number;
   setMappingPolicy(field: string, policy: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -76,19 +118,48 @@ export async function startSyncHarness(
     webhooks?: boolean;
     /** Run on the embedded PGlite database instead of a fresh Postgres one. */
     embedded?: boolean;
+    /** The CRMs the bridge is configured for (default HubSpot only). */
+    crms?: CrmName[];
+    salesforce?: SalesforceEmulatorOptions;
   } = {},
 ): Promise<SyncHarness> {
   const stripeEmu = new StripeEmulator({ retryDelaysMs: [50, 100, 200] });
   const hubspotEmu = new HubSpotEmulator(opts.hubspot);
-  const [stripeUrl, hubspotUrl] = await Promise.all([stripeEmu.start(), hubspotEmu.start()]);
+  const sfEmu = new SalesforceEmulator({
+    clientId: SF_CLIENT_ID,
+    clientSecret: SF_CLIENT_SECRET,
+    customFields: {
+      Contact: SALESFORCE_CUSTOMER_FIELDS,
+      Account: [...SALESFORCE_CUSTOMER_FIELDS, { name: 'Stripe_Email__c', type: 'email' }],
+    },
+    ...opts.salesforce,
+  });
+  const [stripeUrl, hubspotUrl, sfUrl] = await Promise.all([
+    stripeEmu.start(),
+    hubspotEmu.start(),
+    sfEmu.start(),
+  ]);
+  const crms = opts.crms ?? ['hubspot'];
+  const crmEnv: Record<string, string> = {
+    ...(crms.includes('hubspot')
+      ? { HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN, HUBSPOT_API_BASE: hubspotUrl }
+      : {}),
+    ...(crms.includes('salesforce')
+      ? {
+          // Client credentials, as a production org's integration user would run.
+          SALESFORCE_INSTANCE_URL: sfUrl,
+          SALESFORCE_CLIENT_ID: SF_CLIENT_ID,
+          SALESFORCE_CLIENT_SECRET: SF_CLIENT_SECRET,
+        }
+      : {}),
+  };
   const pg = opts.embedded ? null : await createTestDatabase();
   const dataDir = opts.embedded ? mkdtempSync(join(tmpdir(), 'bridge-sync-')) : null;
   const bridge = await startBridge({
     ...(pg ? { DATABASE_URL: pg.url } : { DATA_DIR: dataDir ?? '' }),
     STRIPE_SECRET_KEY: STRIPE_KEY,
     STRIPE_API_BASE: stripeUrl,
-    HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
-    HUBSPOT_API_BASE: hubspotUrl,
+    ...crmEnv,
     // Polls are driven by the tests (poll()), so each assertion knows when one happened.
     CRM_POLL_INTERVAL_SECONDS: '3600',
     CRM_POLL_OVERLAP_SECONDS: '5',
@@ -126,6 +197,7 @@ export async function startSyncHarness(
   const harness: SyncHarness = {
     stripeEmu,
     hubspotEmu,
+    sfEmu,
     db,
     bridge,
     stripe,
@@ -137,8 +209,7 @@ export async function startSyncHarness(
       STRIPE_SECRET_KEY: STRIPE_KEY,
       STRIPE_WEBHOOK_SECRET: TEST_SECRET,
       STRIPE_API_BASE: stripeUrl,
-      HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
-      HUBSPOT_API_BASE: hubspotUrl,
+      ...crmEnv,
     },
     async settle(timeoutMs = 20_000) {
       await stripeEmu.flushDeliveries();
@@ -167,6 +238,25 @@ export async function startSyncHarness(
       );
       return { ...c.properties, id: c.id };
     },
+    sfContactByStripeId(id) {
+      const found = sfEmu.records('Contact').filter((r) => r.Stripe_Customer_Id__c === id);
+      if (found.length !== 1) {
+        throw new Error(`expected one Contact for ${id}, found ${found.length}`);
+      }
+      const row = found[0]!;
+      return Object.fromEntries(
+        SF_CONTACT_FIELDS.map((f) => [f, row[f] ?? null]),
+      ) as Record<string, unknown> & { Id: string };
+    },
+    sfWriteCalls() {
+      return sfEmu.http
+        .requests()
+        .filter(
+          (r) =>
+            r.method !== 'GET' &&
+            /^\/services\/data\/v[\d.]+\/(composite|sobjects)/.test(r.path),
+        ).length;
+    },
     async setMappingPolicy(field, policy) {
       await db.query(`UPDATE field_mappings SET conflict_policy = $2 WHERE id = $1`, [
         field,
@@ -176,7 +266,7 @@ export async function startSyncHarness(
     },
     async close() {
       await bridge.close();
-      await Promise.all([stripeEmu.stop(), hubspotEmu.stop()]);
+      await Promise.all([stripeEmu.stop(), hubspotEmu.stop(), sfEmu.stop()]);
       await pg?.drop();
     },
   };

@@ -3,6 +3,7 @@ import {
   CrmConnector,
   CrmError,
   type CrmCreateInput,
+  type CrmDeletion,
   type CrmFieldDescription,
   type CrmPage,
   type CrmPropertyDefinition,
@@ -12,7 +13,14 @@ import {
   type CrmValue,
   type CrmWriteResult,
 } from '../crm-connector.js';
-import { describeFailure, isSessionExpired, isTransient, toCrmError } from './salesforce-errors.js';
+import { SalesforceApiBudget } from './salesforce-budget.js';
+import {
+  describeFailure,
+  isSessionExpired,
+  isTransient,
+  sessionExpired,
+  toCrmError,
+} from './salesforce-errors.js';
 import {
   narrowOutcomes,
   parseStamp,
@@ -22,6 +30,7 @@ import {
   type SfWriteOutcome,
   type WriteInput,
 } from './salesforce-results.js';
+import { type TokenSource } from './salesforce-session.js';
 import { missingFieldsError, type SfFieldMeta, toFieldDescription } from './salesforce-schema.js';
 import {
   chunk,
@@ -39,13 +48,18 @@ import {
 
 export interface SalesforceCrmConnectorOptions {
   instanceUrl: URL;
-  accessToken: string;
+  /** The session to start with; without one, the first call asks `refreshToken` for it. */
+  accessToken?: string;
   /** REST API version without the "v" ("62.0"). */
   apiVersion?: string;
-  /** Gets a fresh access token when Salesforce answers INVALID_SESSION_ID (tried once a call). */
-  refreshToken?: () => Promise<string>;
+  /** Gets a fresh access token (at first use, and when Salesforce answers INVALID_SESSION_ID). */
+  refreshToken?: TokenSource;
   /** Pause before the n-th retry of a transient failure is `retryBaseMs * n` (tests use 0). */
   retryBaseMs?: number;
+  /** Share (0–1] of the org's daily API allocation to stay under (default 1). */
+  dailyApiShare?: number;
+  /** How long calls wait once that share (or the org's whole allocation) is spent. */
+  budgetPauseMs?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -63,13 +77,19 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class SalesforceCrmConnector extends CrmConnector {
   readonly name = 'salesforce';
   readonly maxBatchSize = BATCH;
-  private conn: Connection;
+  private conn: Connection | null;
+  private renewing: Promise<Connection> | null = null;
   private readonly retryBaseMs: number;
+  readonly budget: SalesforceApiBudget;
 
   constructor(private readonly options: SalesforceCrmConnectorOptions) {
     super();
-    this.conn = this.connect(options.accessToken);
+    this.conn = options.accessToken ? this.connect(options.accessToken) : null;
     this.retryBaseMs = options.retryBaseMs ?? 250;
+    this.budget = new SalesforceApiBudget({
+      share: options.dailyApiShare ?? 1,
+      ...(options.budgetPauseMs !== undefined ? { pauseMs: options.budgetPauseMs } : {}),
+    });
   }
 
   private connect(accessToken: string): Connection {
@@ -80,34 +100,60 @@ export class SalesforceCrmConnector extends CrmConnector {
     });
   }
 
+  override pollSlowdown(): number {
+    return this.budget.pollSlowdown();
+  }
+
   /**
-   * Runs one API interaction: refreshes the session once on INVALID_SESSION_ID (the request was
-   * rejected before it ran, so repeating it is safe), retries transient failures when
-   * `idempotent`, and turns whatever is left into a CrmError.
+   * A connection with a session that was valid when last used. Concurrent calls that find the
+   * session expired share one token request; a call whose stale session another call already
+   * replaced just uses the new one.
+   */
+  private session(stale: Connection | null = null): Promise<Connection> {
+    if (this.conn && this.conn !== stale) return Promise.resolve(this.conn);
+    const refresh = this.options.refreshToken;
+    if (!refresh) return Promise.reject(sessionExpired());
+    this.renewing ??= refresh()
+      .then((token) => {
+        this.conn = this.connect(token);
+        return this.conn;
+      })
+      .finally(() => {
+        this.renewing = null;
+      });
+    return this.renewing;
+  }
+
+  /**
+   * Runs one API interaction: holds it while the API budget is spent, renews the session once
+   * on INVALID_SESSION_ID (the request was rejected before it ran, so repeating it is safe),
+   * retries transient failures when `idempotent`, and turns whatever is left into a CrmError.
+   * Every answer's Sforce-Limit-Info (jsforce keeps the last in `limitInfo`) feeds the budget.
    */
   private async call<T>(fn: (conn: Connection) => Promise<T>, idempotent = true): Promise<T> {
-    let refreshed = false;
+    let renewed = false;
     let attempt = 1;
     for (;;) {
+      this.budget.check();
+      const conn = await this.session();
       try {
-        return await fn(this.conn);
+        return await fn(conn);
       } catch (err) {
         const failure = describeFailure(err);
-        if (isSessionExpired(failure) && this.options.refreshToken && !refreshed) {
-          refreshed = true;
-          // A failing refresh (revoked grant, network) is reported like any other failure.
-          const token = await this.options.refreshToken().catch((e: unknown) => {
-            throw toCrmError(e);
-          });
-          this.conn = this.connect(token);
+        if (isSessionExpired(failure) && this.options.refreshToken && !renewed) {
+          renewed = true;
+          await this.session(conn);
           continue;
         }
+        if (failure.errorCode === 'REQUEST_LIMIT_EXCEEDED') throw this.budget.exceeded();
         if (idempotent && isTransient(failure) && attempt < ATTEMPTS) {
           await sleep(this.retryBaseMs * attempt);
           attempt += 1;
           continue;
         }
         throw toCrmError(err);
+      } finally {
+        this.budget.observe(conn.limitInfo.apiUsage);
       }
     }
   }
@@ -353,6 +399,17 @@ export class SalesforceCrmConnector extends CrmConnector {
     const where = after ? ` WHERE Id > ${soqlString(after)}` : '';
     const soql = `SELECT ${selectList(properties)} FROM ${soqlName(objectType)}${where} ORDER BY Id LIMIT ${SOQL_CHUNK}`;
     return this.page(await this.query(soql), properties, (last) => last.id);
+  }
+
+  override async listDeleted(objectType: string, since: Date): Promise<CrmDeletion[]> {
+    // Deleted records sit in the recycle bin (15 days), visible to queryAll only; the delete
+    // stamps SystemModstamp. The query follows nextRecordsUrl to the end.
+    const soql = `SELECT Id, SystemModstamp FROM ${soqlName(objectType)} WHERE IsDeleted = true AND SystemModstamp >= ${soqlDateTime(since)} ORDER BY SystemModstamp, Id`;
+    return (await this.query(soql, true)).flatMap((row) =>
+      typeof row.Id === 'string' && typeof row.SystemModstamp === 'string'
+        ? [{ id: row.Id, deletedAt: parseStamp(row.SystemModstamp) }]
+        : [],
+    );
   }
 
   async archived(objectType: string, ids: string[]): Promise<string[]> {

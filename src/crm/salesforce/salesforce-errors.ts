@@ -63,15 +63,23 @@ export function isTransient(f: SfFailure): boolean {
   return SERVER_CODES.has(f.errorCode) || /^ERROR_HTTP_5\d\d$/.test(f.errorCode);
 }
 
+/**
+ * A session that expired with no way to renew it (a fixed SALESFORCE_ACCESS_TOKEN): retryable,
+ * so work waits for the operator rather than being dropped.
+ */
+export const sessionExpired = (): CrmError =>
+  new CrmError(
+    'session_expired',
+    'Salesforce rejected the session (INVALID_SESSION_ID) and the bridge cannot renew a fixed SALESFORCE_ACCESS_TOKEN: set a current one, or configure client credentials or JWT bearer',
+    true,
+    60_000,
+  );
+
 /** A whole-call failure as the port's error. */
 export function toCrmError(err: unknown): CrmError {
   if (err instanceof CrmError) return err;
   const f = describeFailure(err);
-  if (f.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
-    // The org's rolling 24-hour API allocation is spent; it frees up gradually, so the caller
-    // should back off for a while rather than retry immediately.
-    return new CrmError('rate_limited', f.message, true, 60_000);
-  }
+  if (isSessionExpired(f)) return sessionExpired();
   if (isTransient(f)) return new CrmError(f.errorCode ?? 'network_error', f.message, true);
   if (f.errorCode === 'MULTIPLE_CHOICES') return new CrmError('multiple_matches', f.message, false);
   return new CrmError(f.errorCode ?? 'salesforce_error', f.message, false);

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../../common/app-error.js';
 import { mapLimit } from '../../common/map-limit.js';
 import { retryOnDeadlock } from '../../database/retry-deadlock.js';
+import { isQuotaWait } from '../../crm/crm-connector.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
 import { LinkStore, type LinkScope } from '../../links/link-store.js';
 import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
@@ -28,12 +29,13 @@ export interface BackfillOptions {
   progressEveryMs?: number;
 }
 
-const PAGE = 100;
+/** Stripe's largest list page. */
+const STRIPE_PAGE = 100;
 const PAGE_ATTEMPTS = 5;
 
 /**
- * Links every existing Stripe object of a type to the CRM (matching, else creating), in pages of
- * 100: one CRM write call per page. Resumable: the run row keeps the last page whose links are
+ * Links every existing Stripe object of a type to the CRM (matching, else creating), in batches
+ * of the CRM's largest write: one CRM write call per batch. Resumable: the run row keeps the last page whose links are
  * committed, and a restart continues after it. Safe alongside webhooks: links are upserts and
  * already-linked objects are skipped. The CRM id write-back to Stripe is deferred (flagged on
  * the link) and drained by `drainWritebacks`, at Stripe's pace rather than the CRM's.
@@ -53,8 +55,12 @@ export class BackfillService {
   ) {}
 
   async run(opts: BackfillOptions): Promise<BackfillRun[]> {
-    const sets = (await this.mappings.enabled({ stripeObject: opts.object })).filter(
-      (s) => !opts.connector || s.object.connector === opts.connector,
+    // Without --connector, every configured CRM; a mapping of a CRM without credentials is
+    // seeded but inert.
+    const sets = (await this.mappings.enabled({ stripeObject: opts.object })).filter((s) =>
+      opts.connector
+        ? s.object.connector === opts.connector
+        : this.connectors.get(s.object.connector) !== undefined,
     );
     if (sets.length === 0) {
       throw new AppError(
@@ -97,7 +103,7 @@ export class BackfillService {
 
       const commits = new InOrder();
       const reporter = this.runs.reporter(run, started, opts.onProgress, opts.progressEveryMs);
-      const pages = this.pages(set.object.stripeObject, run.stripeAfter);
+      const pages = this.pages(set.object.stripeObject, run.stripeAfter, connector.maxBatchSize);
       const lanes = Array.from({ length: opts.concurrency ?? 3 }, async () => {
         for (;;) {
           const next = await pages.next();
@@ -156,16 +162,21 @@ export class BackfillService {
       const out = await syncer.run(pending, { matcher, deferWriteback: true });
       records.push(...out.records);
       const retry = new Set<string>();
-      for (const r of out.results) this.count(tally, r, attempt, retry);
+      let waitMs = 500 * 2 ** Math.min(attempt - 1, 6);
+      for (const r of out.results) {
+        this.count(tally, r, attempt, retry);
+        if (!r.ok && retry.has(r.stripeId)) waitMs = Math.max(waitMs, r.retryAfterMs ?? 0);
+      }
       pending = pending.filter((p) => retry.has(p.stripeId));
-      if (pending.length > 0) await new Promise((r) => setTimeout(r, 500 * 2 ** (attempt - 1)));
+      if (pending.length > 0) await new Promise((r) => setTimeout(r, waitMs));
     }
     return { tally, records };
   }
 
   private count(tally: PageTally, r: PairResult, attempt: number, retry: Set<string>): void {
     if (!r.ok) {
-      if (r.retryable && attempt < PAGE_ATTEMPTS) retry.add(r.stripeId);
+      // A spent API allocation is waited out however long it takes: the page is not failed.
+      if (r.retryable && (attempt < PAGE_ATTEMPTS || isQuotaWait(r.code))) retry.add(r.stripeId);
       else {
         tally.failed += 1;
         this.logger.warn({ stripeId: r.stripeId, error: r.error }, 'backfill: object not synced');
@@ -176,25 +187,34 @@ export class BackfillService {
     else tally.skipped += 1;
   }
 
-  /** Stripe pages, fetched one ahead of the consumers and numbered for the resume cursor. */
-  private async *pages(type: string, after: string | null) {
+  /**
+   * Batches of `size` Stripe objects (one CRM write call each: HubSpot 100, Salesforce 200),
+   * gathered from Stripe pages of at most 100, fetched one ahead of the consumers and numbered
+   * for the resume cursor.
+   */
+  private async *pages(type: string, after: string | null, size: number) {
     let seq = 0;
     let cursor = after;
     // The next page is fetched while this one is synced; a failure is kept for its await (a
     // bare rejected promise would be an unhandled rejection meanwhile).
     const fetchPage = (from: string | null) => {
-      const p = this.stripe.list(type, from, PAGE);
+      const p = this.stripe.list(type, from, STRIPE_PAGE);
       p.catch(() => undefined);
       return p;
     };
     let next = fetchPage(cursor);
+    let batch: StripeObject[] = [];
     for (;;) {
       const page = await next;
-      if (page.objects.length === 0) return;
       cursor = page.objects.at(-1)?.id ?? cursor;
-      if (page.hasMore) next = fetchPage(cursor);
-      yield { seq: seq++, objects: page.objects };
-      if (!page.hasMore) return;
+      const more = page.hasMore && page.objects.length > 0;
+      if (more) next = fetchPage(cursor);
+      batch.push(...page.objects);
+      while (batch.length >= size || (!more && batch.length > 0)) {
+        yield { seq: seq++, objects: batch.slice(0, size) };
+        batch = batch.slice(size);
+      }
+      if (!more) return;
     }
   }
 
@@ -204,7 +224,7 @@ export class BackfillService {
       let total = 0;
       let after: string | null = null;
       for (;;) {
-        const page = await this.stripe.list(set.object.stripeObject, after, PAGE);
+        const page = await this.stripe.list(set.object.stripeObject, after, STRIPE_PAGE);
         total += page.objects.length;
         after = page.objects.at(-1)?.id ?? null;
         if (!page.hasMore || !after) break;

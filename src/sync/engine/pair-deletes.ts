@@ -1,7 +1,7 @@
 import { type CrmConnector, type CrmWriteResult } from '../../crm/crm-connector.js';
 import { type Link } from '../../links/link.entity.js';
 import { type PairRecord } from '../../links/link-store.js';
-import { STRIPE_DELETED_PROPERTY, type MappingSet } from '../../mapping/mapping.service.js';
+import { type MappingSet } from '../../mapping/mapping.service.js';
 import { type PairAction, type PairInput } from './pair-syncer.js';
 
 type Done = (stripeId: string, action: PairAction) => void;
@@ -34,7 +34,7 @@ export async function applyDeletions(
       deletions.map(({ input, link }) => ({
         ref: input.stripeId,
         id: link.crmId,
-        properties: { [STRIPE_DELETED_PROPERTY]: 'true' },
+        properties: { [set.object.deletedFlagProperty]: 'true' },
       })),
     );
   } catch (err) {

@@ -46,7 +46,15 @@ export type PairAction =
 
 export type PairResult =
   | { stripeId: string; ok: true; action: PairAction; conflicts: number; parked: number }
-  | { stripeId: string; ok: false; retryable: boolean; error: string; retryAfterMs?: number };
+  | {
+      stripeId: string;
+      ok: false;
+      retryable: boolean;
+      error: string;
+      retryAfterMs?: number;
+      /** The CRM's error code, when the CRM failed. */
+      code?: string;
+    };
 
 export interface PairSyncOptions {
   matcher: Matcher;
@@ -337,6 +345,7 @@ function failure(stripeId: string, err: unknown): PairResult {
       ok: false,
       retryable: err.retryable,
       error: `${err.code}: ${err.message}`,
+      code: err.code,
       ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
     };
   }

@@ -7,6 +7,7 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
+import { type CrmConnector } from '../../crm/crm-connector.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
 import { tryAdvisoryLock } from '../../database/advisory-lock.js';
 import { crmMatchesShadow } from '../../domain/echo.js';
@@ -19,7 +20,8 @@ import { JobQueue, type CrmChange } from '../worker/job-queue.js';
 export interface PollReport {
   connector: string;
   crmObject: string;
-  status: 'polled' | 'started' | 'locked';
+  /** throttled: skipped this time to save the CRM's API budget (see pollSlowdown). */
+  status: 'polled' | 'started' | 'locked' | 'throttled';
   seen: number;
   queued: number;
   cursor: Date | null;
@@ -37,6 +39,8 @@ const INTERVAL_NAME = 'crm-poll';
 export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CrmPoller.name);
   private polling: Promise<PollReport[]> | null = null;
+  /** When each connector+object was last polled, for budget-driven slowdowns. */
+  private readonly lastPolled = new Map<string, number>();
 
   constructor(
     private readonly config: AppConfig,
@@ -90,6 +94,20 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
       crmObject: set.object.crmObject,
     };
     const base = { connector: scope.connector, crmObject: scope.crmObject, seen: 0, queued: 0 };
+    const key = `${scope.connector}:${scope.crmObject}`;
+    // A CRM short of API budget is polled on every n-th tick only (never, once spent); writes
+    // from Stripe keep their share of what is left.
+    const slowdown = this.connectors.get(scope.connector)?.pollSlowdown() ?? 1;
+    const last = this.lastPolled.get(key);
+    const intervalMs = this.config.crmPollIntervalSeconds * 1000;
+    if (
+      !Number.isFinite(slowdown) ||
+      (slowdown > 1 && last !== undefined && Date.now() - last < (slowdown - 1) * intervalMs)
+    ) {
+      this.logger.warn(`${key}: poll skipped to save API budget (slowdown ×${slowdown})`);
+      return { ...base, status: 'throttled', cursor: null };
+    }
+    this.lastPolled.set(key, Date.now());
     const unlock = await tryAdvisoryLock(
       this.dataSource,
       this.config.database,
@@ -158,8 +176,51 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
       });
       after = page.after;
     } while (after);
+    const deletions = await this.queueDeletions(connector, scope, since);
+    seen += deletions.seen;
+    queued += deletions.queued;
+    if (deletions.cursor && deletions.cursor > cursor) cursor = deletions.cursor;
     if (queued > 0) this.signal.notify();
     return { status: 'polled', seen, queued, cursor };
+  }
+
+  /**
+   * Records the CRM reports deleted since the cursor (Salesforce's recycle bin), queued for the
+   * linked pairs so the CRM-delete policy applies; the cursor moves with them.
+   */
+  private async queueDeletions(
+    connector: CrmConnector,
+    scope: LinkScope,
+    since: Date,
+  ): Promise<{ seen: number; queued: number; cursor: Date | null }> {
+    const deleted = await connector.listDeleted(scope.crmObject, since);
+    if (!deleted || deleted.length === 0) return { seen: 0, queued: 0, cursor: null };
+    const links = await this.links.byCrmIds(
+      scope,
+      deleted.map((d) => d.id),
+    );
+    const changes: CrmChange[] = deleted.flatMap((d) => {
+      const link = links.get(d.id);
+      if (!link || link.status !== 'active') return [];
+      return [
+        {
+          connector: scope.connector,
+          crmObject: scope.crmObject,
+          crmId: d.id,
+          stripeObject: scope.stripeObject,
+          stripeId: link.stripeId,
+          properties: null,
+          modifiedAt: d.deletedAt,
+        },
+      ];
+    });
+    const cursor = new Date(Math.max(...deleted.map((d) => d.deletedAt.getTime())));
+    const queued = await this.dataSource.transaction(async (m) => {
+      const n = await this.queue.enqueueCrmChanges(m, changes);
+      await this.saveCursor(m, scope, cursor);
+      return n;
+    });
+    return { seen: deleted.length, queued, cursor };
   }
 
   private async saveCursor(

@@ -77,10 +77,13 @@ export async function decideInput(
     (!link?.crmStateAt || snapshot.modifiedAt >= link.crmStateAt);
   const crm = usable ? snapshot : undefined;
 
+  // A deletion polled from the CRM: the pair syncer's read of the record sees it gone.
+  const crmGone = crmJobs.some((j) => (j.payload as { deleted?: unknown }).deleted === true);
   const base = { stripeId, jobKey, ...(crm ? { crm } : {}) };
   const fresh = async (changedAt: Date | null): Promise<InputDecision> => {
     const current = await refetch(type, stripeId);
-    if (current !== 'deleted' && !crm && link?.status === 'active' && isEcho(set, link, current)) {
+    const echo = current !== 'deleted' && link?.status === 'active' && isEcho(set, link, current);
+    if (echo && !crm && !crmGone) {
       return { kind: 'skip', outcome: 'echo', stripeStateAt: changedAt };
     }
     return current === 'deleted'

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
+import { CrmError, isQuotaWait } from '../../crm/crm-connector.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
 import { retryOnDeadlock } from '../../database/retry-deadlock.js';
 import { retryDelayMs } from '../../domain/retry-backoff.js';
@@ -21,7 +22,11 @@ interface Group {
   results: PairResult[];
   outcomes: string[];
   deferMs?: number;
+  deferReason?: string;
 }
+
+/** How long work for a mapping the CRM's schema cannot hold waits before looking again. */
+const SCHEMA_WAIT_MS = 60_000;
 
 /**
  * One claimed batch: group the jobs per Stripe object, decide each object's input per mapping,
@@ -112,7 +117,15 @@ export class JobProcessor {
     try {
       await this.preparer.prepare(set, connector);
     } catch (err) {
-      failAll(err);
+      if (err instanceof CrmError && err.code === 'missing_fields') {
+        // The mapping names fields the CRM lacks: it is refused until an admin creates them,
+        // and its work waits (not dead-lettered) with the message that says which.
+        this.logger.error(`${set.object.id}: ${err.message}`);
+        for (const g of relevant) {
+          g.deferMs = Math.max(g.deferMs ?? 0, SCHEMA_WAIT_MS);
+          g.deferReason = `mapping_refused: ${err.message}`;
+        }
+      } else failAll(err);
       return null;
     }
 
@@ -170,12 +183,21 @@ export class JobProcessor {
     const eventIds = g.jobs.map((j) => j.eventId);
     const failures = g.results.filter((r) => !r.ok);
     if (failures.length === 0 && g.deferMs !== undefined) {
-      return { eventIds, status: 'defer', delayMs: g.deferMs, reason: 'awaiting_stripe_event' };
+      const reason = g.deferReason ?? 'awaiting_stripe_event';
+      return { eventIds, status: 'defer', delayMs: g.deferMs, reason };
     }
     if (failures.length === 0) {
       return { eventIds, status: 'done', outcome: g.outcomes.join(',') || 'unmapped' };
     }
     const error = failures.map((f) => `${f.stripeId}: ${f.error}`).join('; ');
+    const quota = failures.filter((f) => isQuotaWait(f.code));
+    if (quota.length === failures.length) {
+      // A spent allocation is not the work's fault: it waits for the budget, keeping its
+      // attempts, however long that takes.
+      const delayMs = Math.max(1000, ...quota.map((f) => f.retryAfterMs ?? 0));
+      const codes = [...new Set(quota.map((f) => f.code))].join(',');
+      return { eventIds, status: 'defer', delayMs, reason: `waiting_for_quota:${codes}` };
+    }
     const attempts = Math.max(...g.jobs.map((j) => j.attempts));
     const { maxAttempts, retryBaseMs, retryMaxMs } = this.config.sync;
     if (failures.some((f) => !f.retryable) || attempts >= maxAttempts) {

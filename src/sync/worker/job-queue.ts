@@ -20,7 +20,8 @@ export interface CrmChange {
   crmId: string;
   stripeObject: string;
   stripeId: string;
-  properties: Record<string, unknown>;
+  /** The record as polled; null when the CRM reports it deleted. */
+  properties: Record<string, unknown> | null;
   modifiedAt: Date;
 }
 
@@ -165,9 +166,12 @@ export class JobQueue {
          $5::text[], $6::timestamptz[], $7::boolean[], $8::jsonb[])
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
       [
-        changes.map((c) => `${c.connector}:${c.crmObject}:${c.crmId}:${c.modifiedAt.getTime()}`),
+        changes.map(
+          (c) =>
+            `${c.connector}:${c.crmObject}:${c.crmId}:${c.modifiedAt.getTime()}${c.properties ? '' : ':deleted'}`,
+        ),
         changes.map((c) => c.connector),
-        changes.map((c) => `crm.${c.crmObject}.updated`),
+        changes.map((c) => `crm.${c.crmObject}.${c.properties ? 'updated' : 'deleted'}`),
         changes.map((c) => c.stripeObject),
         changes.map((c) => c.stripeId),
         changes.map((c) => c.modifiedAt.toISOString()),
@@ -176,7 +180,9 @@ export class JobQueue {
           JSON.stringify({
             crmId: c.crmId,
             crmObject: c.crmObject,
-            properties: c.properties,
+            // A deletion carries no properties: there is no snapshot to plan from, and the
+            // worker's read of the record finds it gone.
+            ...(c.properties ? { properties: c.properties } : { deleted: true }),
             modifiedAt: c.modifiedAt.toISOString(),
           }),
         ),

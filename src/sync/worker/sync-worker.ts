@@ -89,14 +89,23 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  /** Creates the CRM's custom properties at start; a failure is retried by the first batch. */
+  /**
+   * Checks every mapping against its CRM's schema at start (creating what the CRM lets the
+   * bridge create) and logs, per mapping, that it is ready or exactly which fields are missing.
+   * A failure is retried by the first batch.
+   */
   private async prepareConnectors(): Promise<void> {
     for (const set of await this.mappings.enabled()) {
       const connector = this.connectors.get(set.object.connector);
       if (!connector) continue;
-      await this.preparer.prepare(set, connector).catch((err: unknown) => {
-        this.logger.warn({ err, connector: connector.name }, 'could not prepare the CRM yet');
-      });
+      const what = `${set.object.id} (${connector.name} ${set.object.crmObject})`;
+      await this.preparer.prepare(set, connector).then(
+        () => this.logger.log(`${what}: every mapped field is in place`),
+        (err: unknown) => {
+          const message = err instanceof Error ? err.message : String(err);
+          this.logger.error(`${what}: not ready: ${message}`);
+        },
+      );
     }
   }
 }
