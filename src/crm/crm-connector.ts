@@ -12,6 +12,8 @@ export interface CrmRecord {
   properties: Record<string, CrmValue>;
   /** The CRM's last-modified time for the record (HubSpot `hs_lastmodifieddate`). */
   modifiedAt: Date;
+  /** Set by CRMs that say who changed a record last: true when it was this bridge's own user. */
+  modifiedBySelf?: boolean;
 }
 
 export type CrmPropertyType = 'string' | 'number' | 'bool' | 'date' | 'datetime' | 'enumeration';

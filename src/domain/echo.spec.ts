@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { type FieldRule } from './field-rules.js';
-import { crmMatchesShadow, stripeMatchesShadow } from './echo.js';
+import { crmMatchesShadow, isOwnLatestWrite, stripeMatchesShadow } from './echo.js';
 
 const rule = (over: Partial<FieldRule>): FieldRule => ({
   key: 'email',
@@ -68,5 +68,24 @@ describe('crmMatchesShadow: is a polled CRM record nothing new?', () => {
     ['tier edited', { email: 'ada@example.com', tier: 'silver' }, false],
   ])('%s', (_name, props, expected) => {
     expect(crmMatchesShadow(rules, props, shadow)).toBe(expected);
+  });
+});
+
+describe('isOwnLatestWrite', () => {
+  const written = new Date('2026-11-27T10:00:00Z');
+  const later = new Date('2026-11-27T10:00:01Z');
+  test.each<[string, { modifiedAt: Date; modifiedBySelf?: boolean }, Date | null, boolean]>([
+    ['our recorded write', { modifiedAt: written, modifiedBySelf: true }, written, true],
+    [
+      'ours, but after the write we recorded',
+      { modifiedAt: later, modifiedBySelf: true },
+      written,
+      false,
+    ],
+    ['a user edit', { modifiedAt: written, modifiedBySelf: false }, written, false],
+    ['a CRM that does not say', { modifiedAt: written }, written, false],
+    ['no write recorded yet', { modifiedAt: written, modifiedBySelf: true }, null, false],
+  ])('%s', (_name, record, crmStateAt, expected) => {
+    expect(isOwnLatestWrite(record, crmStateAt)).toBe(expected);
   });
 });

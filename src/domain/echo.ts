@@ -36,3 +36,16 @@ export function crmMatchesShadow(
     .filter((r) => r.direction !== 'to_crm')
     .every((r) => sameValue(normalizeScalar(properties[r.crmProperty]), shadow[r.key] ?? null));
 }
+
+/**
+ * A provenance hint on top of the shadow: the record's latest change was made by the bridge's
+ * own integration user and is the very write the link recorded (same or older modified time),
+ * so nobody has touched it since. A value the CRM reformatted on our write (a phone number, a
+ * datetime's notation) is then not mistaken for a user's edit.
+ */
+export function isOwnLatestWrite(
+  record: { modifiedAt: Date; modifiedBySelf?: boolean },
+  crmStateAt: Date | null,
+): boolean {
+  return record.modifiedBySelf === true && crmStateAt !== null && record.modifiedAt <= crmStateAt;
+}

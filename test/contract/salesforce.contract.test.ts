@@ -78,7 +78,7 @@ describe('SalesforceCrmConnector against the emulator', () => {
       budgetPauseMs: 0,
       refreshToken: () => {
         refreshes += 1;
-        return Promise.resolve(emu.issueToken());
+        return Promise.resolve({ accessToken: emu.issueToken(), userId: null });
       },
       retryBaseMs: 0,
     });
@@ -175,6 +175,26 @@ describe('SalesforceCrmConnector against the emulator', () => {
     const [res] = await crm.create('Contact', [{ ref: 'r', properties: { LastName: 'R' } }]);
     expect(failure(res)).toMatchObject({ code: 'request_limit_exceeded', retryable: true });
     expect(crm.budget.lastUsage).toEqual({ used: 100_000, limit: 100_000 });
+  });
+
+  test('starts without a token, and marks the changes its own user made', async () => {
+    const own = new SalesforceCrmConnector({
+      instanceUrl: new URL(emu.instanceUrl),
+      refreshToken: () =>
+        Promise.resolve({ accessToken: emu.issueToken(), userId: emu.integrationUserId }),
+    });
+    const since = new Date(Date.now() - 1000);
+    const [mine] = await own.create('Contact', [{ ref: 'a', properties: { LastName: 'Mine' } }]);
+    const [theirs] = await own.create('Contact', [
+      { ref: 'b', properties: { LastName: 'Theirs' } },
+    ]);
+    if (!mine?.ok || !theirs?.ok) throw new Error('creates failed');
+    emu.editAsUser('Contact', theirs.record.id, { LastName: 'Edited' });
+    const page = await own.listChanges('Contact', since, ['LastName']);
+    const flags = Object.fromEntries(
+      page.records.map((r) => [r.properties.LastName, r.modifiedBySelf]),
+    );
+    expect(flags).toMatchObject({ Mine: true, Edited: false });
   });
 
   test('reads Sforce-Limit-Info and holds calls past its share of the daily allocation', async () => {

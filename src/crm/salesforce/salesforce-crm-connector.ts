@@ -79,6 +79,8 @@ export class SalesforceCrmConnector extends CrmConnector {
   readonly maxBatchSize = BATCH;
   private conn: Connection | null;
   private renewing: Promise<Connection> | null = null;
+  /** The integration user's id (15 characters) when the grant named it, for provenance. */
+  private selfId: string | null = null;
   private readonly retryBaseMs: number;
   readonly budget: SalesforceApiBudget;
 
@@ -114,8 +116,9 @@ export class SalesforceCrmConnector extends CrmConnector {
     const refresh = this.options.refreshToken;
     if (!refresh) return Promise.reject(sessionExpired());
     this.renewing ??= refresh()
-      .then((token) => {
-        this.conn = this.connect(token);
+      .then((grant) => {
+        this.conn = this.connect(grant.accessToken);
+        if (grant.userId) this.selfId = grant.userId.slice(0, 15);
         return this.conn;
       })
       .finally(() => {
@@ -179,7 +182,10 @@ export class SalesforceCrmConnector extends CrmConnector {
     }
     const out: Record<string, CrmValue> = {};
     for (const p of properties) out[p] = toCrmValue(fieldOf(row, p));
-    return { id, properties: out, modifiedAt: parseStamp(stamp) };
+    const rec: CrmRecord = { id, properties: out, modifiedAt: parseStamp(stamp) };
+    const by = row.LastModifiedById;
+    if (this.selfId && typeof by === 'string') rec.modifiedBySelf = by.slice(0, 15) === this.selfId;
+    return rec;
   }
 
   private page(rows: Row[], properties: string[], next: (last: CrmRecord) => string): CrmPage {
@@ -388,7 +394,9 @@ export class SalesforceCrmConnector extends CrmConnector {
       const stamp = soqlDateTime(parseStamp(c.stamp));
       where = `(SystemModstamp > ${stamp} OR (SystemModstamp = ${stamp} AND Id > ${soqlString(c.id)}))`;
     }
-    const soql = `SELECT ${selectList(properties)} FROM ${soqlName(objectType)} WHERE ${where} ORDER BY SystemModstamp, Id LIMIT ${SOQL_CHUNK}`;
+    // LastModifiedById tells the poller which changes were the bridge's own writes.
+    const select = selectList([...properties, 'LastModifiedById']);
+    const soql = `SELECT ${select} FROM ${soqlName(objectType)} WHERE ${where} ORDER BY SystemModstamp, Id LIMIT ${SOQL_CHUNK}`;
     return this.page(await this.query(soql), properties, (last) =>
       encodeCursor({ stamp: last.modifiedAt.toISOString(), id: last.id }),
     );

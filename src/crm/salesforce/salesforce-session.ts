@@ -3,8 +3,14 @@ import jsforce from 'jsforce';
 import { type SalesforceConfig } from '../../config/app-config.js';
 import { CrmError } from '../crm-connector.js';
 
-/** Gets a new access token; the connector calls it at first use and on INVALID_SESSION_ID. */
-export type TokenSource = () => Promise<string>;
+/** A session: the token, and the user it acts as when the grant says (its identity URL). */
+export interface SessionGrant {
+  accessToken: string;
+  userId: string | null;
+}
+
+/** Gets a new session; the connector calls it at first use and on INVALID_SESSION_ID. */
+export type TokenSource = () => Promise<SessionGrant>;
 
 /** JWT bearer assertions are valid for three minutes, the most Salesforce accepts. */
 const ASSERTION_SECONDS = 180;
@@ -67,10 +73,10 @@ async function grant(
   oauth: InstanceType<typeof jsforce.OAuth2>,
   params: { grant_type: string; [name: string]: string },
   flow: string,
-): Promise<string> {
-  let token: unknown;
+): Promise<SessionGrant> {
+  let res: { access_token?: unknown; id?: unknown };
   try {
-    token = (await oauth.requestToken(params)).access_token;
+    res = await oauth.requestToken(params);
   } catch (err) {
     const e = err as { name?: string; message?: string };
     // A refused grant (wrong client, unapproved user) needs the operator; it is still
@@ -82,8 +88,11 @@ async function grant(
       60_000,
     );
   }
+  const token = res.access_token;
   if (typeof token !== 'string' || token === '') {
     throw new CrmError('auth_failed', `Salesforce's ${flow} answer had no access_token`, true);
   }
-  return token;
+  // The identity URL ends in the user's id: https://login…/id/<org id>/<user id>.
+  const userId = typeof res.id === 'string' ? (res.id.split('/').pop() ?? null) : null;
+  return { accessToken: token, userId: userId || null };
 }

@@ -10,7 +10,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { type CrmConnector } from '../../crm/crm-connector.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
 import { tryAdvisoryLock } from '../../database/advisory-lock.js';
-import { crmMatchesShadow } from '../../domain/echo.js';
+import { crmMatchesShadow, isOwnLatestWrite } from '../../domain/echo.js';
 import { LinkStore, type LinkScope } from '../../links/link-store.js';
 import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
 import { mappedProperties } from '../engine/matcher.js';
@@ -157,6 +157,7 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
         if (r.modifiedAt > cursor) cursor = r.modifiedAt;
         if (!link || link.status !== 'active') continue;
         if (crmMatchesShadow(set.rules, r.properties, link.shadow)) continue;
+        if (isOwnLatestWrite(r, link.crmStateAt)) continue;
         changes.push({
           connector: scope.connector,
           crmObject: scope.crmObject,
