@@ -9,6 +9,7 @@ import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { HubSpotEmulator } from '../emulators/hubspot/hubspot-emulator.js';
+import { bridgeCustomFields } from '../emulators/salesforce/bridge-fields.js';
 import { SalesforceEmulator } from '../emulators/salesforce/salesforce-emulator.js';
 import { StripeEmulator } from '../emulators/stripe/stripe-emulator.js';
 import { createApp } from '../src/app.factory.js';
@@ -44,7 +45,7 @@ async function printNewInboxRows(ds: DataSource, cursor: Cursor): Promise<void> 
     [cursor.at, cursor.id],
   );
   for (const r of rows) {
-    const from = r.source === 'stripe' ? 'Stripe' : 'HubSpot';
+    const from = SOURCE_NAMES[r.source] ?? r.source;
     say(`${from} ${r.type.padEnd(34)} ${r.object_id ?? ''}  → bridge inbox (${r.event_id})`);
     cursor.at = r.at;
     cursor.id = r.event_id;
@@ -67,10 +68,17 @@ async function printSynced(ds: DataSource, cursor: Cursor): Promise<void> {
   }
 }
 
+const SOURCE_NAMES: Record<string, string> = {
+  stripe: 'Stripe',
+  hubspot: 'HubSpot',
+  salesforce: 'Salesforce',
+};
+
 async function main(): Promise<void> {
   const stripeEmulator = new StripeEmulator();
   const hubspot = new HubSpotEmulator();
-  const salesforce = new SalesforceEmulator();
+  // An org whose admin created the custom fields the bridge asks for (see the README).
+  const salesforce = new SalesforceEmulator({ customFields: bridgeCustomFields() });
   const [stripeUrl, hubspotUrl, salesforceUrl] = await Promise.all([
     stripeEmulator.start(),
     hubspot.start(),
@@ -84,13 +92,14 @@ async function main(): Promise<void> {
     DATA_DIR: process.env.DATA_DIR ?? './data/demo',
     STRIPE_API_BASE: stripeUrl,
     STRIPE_SECRET_KEY: 'sk_test_demo_emulator_key',
-    // HubSpot syncs both ways; Salesforce is configured and waits for its connector.
+    // Both CRMs at once, each two-way; Salesforce through the client credentials flow.
     HUBSPOT_ACCESS_TOKEN: 'pat-demo-emulator',
     CRM_POLL_INTERVAL_SECONDS: '5',
     CRM_POLL_OVERLAP_SECONDS: '5',
     HUBSPOT_API_BASE: hubspotUrl,
     SALESFORCE_INSTANCE_URL: salesforceUrl,
-    SALESFORCE_ACCESS_TOKEN: salesforce.issueToken(),
+    SALESFORCE_CLIENT_ID: 'emulator-client-id',
+    SALESFORCE_CLIENT_SECRET: 'emulator-client-secret',
   });
   const app: NestFastifyApplication = await createApp(config);
   await app.listen({ port: config.port, host: '127.0.0.1' });
@@ -103,8 +112,8 @@ async function main(): Promise<void> {
   say(`HubSpot     ${hubspotUrl}  (emulator)`);
   say(`Salesforce  ${salesforceUrl}  (emulator)`);
   say('The feed shows what reaches the bridge and what the sync made of it: Stripe customers');
-  say('become HubSpot contacts, and a contact edited in HubSpot flows back to Stripe within a');
-  say('poll (5 s here). Ctrl-C stops the demo.');
+  say('become HubSpot contacts and Salesforce Contacts, and a contact edited in either CRM');
+  say('flows back to Stripe within a poll (5 s here), and on to the other CRM. Ctrl-C stops it.');
 
   const ds = app.get(DataSource);
   const stripe = app.get(StripeClient).api;
@@ -125,6 +134,13 @@ async function main(): Promise<void> {
         const phone = `+1 555 01${String(tick % 100).padStart(2, '0')}`;
         say(`(HubSpot) a user edits contact ${contact.id}: phone → ${phone}`);
         hubspot.editAsUser('contacts', contact.id, { phone });
+      }
+      // About every 9 s too, a Salesforce user edits a synced Contact's phone number.
+      const sfContact = salesforce.records('Contact')[Math.floor(tick / 30)];
+      if (running && tick % 30 === 5 && sfContact) {
+        const phone = `+1 555 02${String(tick % 100).padStart(2, '0')}`;
+        say(`(Salesforce) a user edits Contact ${String(sfContact.Id)}: Phone → ${phone}`);
+        salesforce.editAsUser('Contact', String(sfContact.Id), { Phone: phone });
       }
       // About every 4.5 s (15 ticks), the next customer in turn.
       const c = customers[Math.floor(tick / 15) % customers.length];

@@ -9,7 +9,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO_JS = join(ROOT, '.tools-dist', 'scripts', 'demo.js');
 
 describe('npm run demo', () => {
-  it('runs with no credentials, shows Stripe events reaching the bridge, and stops on Ctrl-C', async () => {
+  it('runs with no credentials, shows Stripe events reaching the bridge and both CRMs, and stops on Ctrl-C', async () => {
     if (!existsSync(DEMO_JS)) throw new Error(`${DEMO_JS} is missing: run \`npm run build:tools\``);
     const proc = spawn(process.execPath, [DEMO_JS], {
       cwd: ROOT,
@@ -28,7 +28,9 @@ describe('npm run demo', () => {
 
     const deadline = Date.now() + 45_000;
     const seen = () => (out.match(/Stripe customer\.created .*→ bridge inbox/g) ?? []).length;
-    while (seen() < 3 || !/customer\.subscription\.created/.test(out)) {
+    // Each customer reaches both CRMs (the feed prints each event's outcome per connector).
+    const synced = () => /hubspot:created,salesforce:created/.test(out);
+    while (seen() < 3 || !/customer\.subscription\.created/.test(out) || !synced()) {
       if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`demo output:\n${out}`);
       await new Promise((r) => setTimeout(r, 200));
     }

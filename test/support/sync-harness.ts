@@ -9,7 +9,10 @@ import {
   type HubSpotEmulatorOptions,
 } from '../../emulators/hubspot/hubspot-emulator.js';
 import {
-  externalIdField,
+  BRIDGE_CUSTOMER_FIELDS,
+  bridgeCustomFields,
+} from '../../emulators/salesforce/bridge-fields.js';
+import {
   SalesforceEmulator,
   type SalesforceEmulatorOptions,
 } from '../../emulators/salesforce/salesforce-emulator.js';
@@ -27,15 +30,7 @@ export const SF_CLIENT_ID = 'sync-e2e-client';
 export const SF_CLIENT_SECRET = 'sync-e2e-secret';
 
 /** The custom fields the seeded Salesforce customer mappings need, as an admin creates them. */
-export const SALESFORCE_CUSTOMER_FIELDS: FieldSpec[] = [
-  externalIdField('Stripe_Customer_Id__c'),
-  { name: 'Stripe_Deleted__c', type: 'boolean' },
-  { name: 'Stripe_Address_Line2__c', type: 'string', length: 255 },
-  { name: 'Stripe_Delinquent__c', type: 'boolean' },
-  { name: 'Stripe_Currency__c', type: 'string', length: 3 },
-  { name: 'Stripe_Balance__c', type: 'currency' },
-  { name: 'Stripe_Created__c', type: 'datetime' },
-];
+export const SALESFORCE_CUSTOMER_FIELDS: FieldSpec[] = BRIDGE_CUSTOMER_FIELDS;
 
 /** Fields of a Contact the Salesforce tests read back. */
 const SF_CONTACT_FIELDS = [
@@ -128,10 +123,7 @@ export async function startSyncHarness(
   const sfEmu = new SalesforceEmulator({
     clientId: SF_CLIENT_ID,
     clientSecret: SF_CLIENT_SECRET,
-    customFields: {
-      Contact: SALESFORCE_CUSTOMER_FIELDS,
-      Account: [...SALESFORCE_CUSTOMER_FIELDS, { name: 'Stripe_Email__c', type: 'email' }],
-    },
+    customFields: bridgeCustomFields(),
     ...opts.salesforce,
   });
   const [stripeUrl, hubspotUrl, sfUrl] = await Promise.all([
@@ -244,17 +236,17 @@ export async function startSyncHarness(
         throw new Error(`expected one Contact for ${id}, found ${found.length}`);
       }
       const row = found[0]!;
-      return Object.fromEntries(
-        SF_CONTACT_FIELDS.map((f) => [f, row[f] ?? null]),
-      ) as Record<string, unknown> & { Id: string };
+      return Object.fromEntries(SF_CONTACT_FIELDS.map((f) => [f, row[f] ?? null])) as Record<
+        string,
+        unknown
+      > & { Id: string };
     },
     sfWriteCalls() {
       return sfEmu.http
         .requests()
         .filter(
           (r) =>
-            r.method !== 'GET' &&
-            /^\/services\/data\/v[\d.]+\/(composite|sobjects)/.test(r.path),
+            r.method !== 'GET' && /^\/services\/data\/v[\d.]+\/(composite|sobjects)/.test(r.path),
         ).length;
     },
     async setMappingPolicy(field, policy) {
