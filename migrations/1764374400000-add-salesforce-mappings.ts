@@ -119,7 +119,11 @@ function seedContact(q: QueryRunner): Promise<void> {
         'name',
         'LastName',
         'both',
-        [...trim, { kind: 'name_part', part: 'last' }, { kind: 'default', value: '[not provided]' }],
+        [
+          ...trim,
+          { kind: 'name_part', part: 'last' },
+          { kind: 'default', value: '[not provided]' },
+        ],
       ],
       ['phone', 'phone', 'Phone', 'both', trim],
       ['address-line1', 'address.line1', 'MailingStreet', 'both', trim],
