@@ -83,8 +83,11 @@ describe('inbox on PostgreSQL', () => {
   it('migrations go down and up again cleanly', async () => {
     const table = async (name: string) =>
       (await db.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [name]))[0]?.t;
-    await ds.revertLast(); // the sync engine's tables
+    const count = async (sql: string) => (await db.query<{ n: number }>(sql))[0]?.n;
+    await ds.revertLast(); // the Salesforce mappings
     expect(await ds.migrationsApplied()).toBe(false);
+    expect(await count(`SELECT count(*)::int AS n FROM object_mappings`)).toBe(1);
+    await ds.revertLast(); // the sync engine's tables
     expect(await table('links')).toBeNull();
     expect(await table('inbox_events')).toBe('inbox_events');
     await ds.revertLast(); // the inbox
@@ -92,7 +95,16 @@ describe('inbox on PostgreSQL', () => {
     await ds.migrateLatest();
     expect(await ds.migrationsApplied()).toBe(true);
     expect(await table('links')).toBe('links');
-    const seeded = await db.query(`SELECT count(*)::int AS n FROM field_mappings`);
-    expect(seeded).toEqual([{ n: 16 }]);
+    // HubSpot's 16 customer fields, Salesforce's 16 (Contact) and 15 (Account: one name field).
+    expect(await count(`SELECT count(*)::int AS n FROM field_mappings`)).toBe(47);
+    const enabled = await db.query(`SELECT id FROM object_mappings WHERE enabled ORDER BY id`);
+    expect(enabled).toEqual([{ id: 'hubspot-customer' }, { id: 'salesforce-customer' }]);
+    // One enabled mapping per CRM and Stripe object: enabling the Account one beside the
+    // Contact one is refused by the database.
+    await expect(
+      db.query(
+        `UPDATE object_mappings SET enabled = true WHERE id = 'salesforce-customer-account'`,
+      ),
+    ).rejects.toThrow(/object_mappings_one_enabled/);
   });
 });
