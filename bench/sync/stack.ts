@@ -2,12 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { HubSpotEmulator } from '../../emulators/hubspot/hubspot-emulator.js';
+import { bridgeCustomFields } from '../../emulators/salesforce/bridge-fields.js';
+import { SalesforceEmulator } from '../../emulators/salesforce/salesforce-emulator.js';
 import { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
 import { createDatabase, dropDatabase } from '../ingest/storage.js';
 
 export const STRIPE_KEY = 'sk_test_bench_000000000000';
 export const WEBHOOK_SECRET = 'whsec_bench_0123456789abcdef';
 export const HUBSPOT_TOKEN = 'pat-na1-bench';
+export const SF_CLIENT_ID = 'bench-sf-client-id';
+export const SF_CLIENT_SECRET = 'bench-sf-client-secret';
 export const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -41,6 +45,48 @@ export async function startStack(budget: number): Promise<Stack> {
     },
     async close() {
       await Promise.all([stripe.stop(), hubspot.stop()]);
+      await dropDatabase(db.name);
+    },
+  };
+}
+
+export interface SalesforceStack {
+  stripe: StripeEmulator;
+  salesforce: SalesforceEmulator;
+  db: { name: string; url: string };
+  /** The service's environment: Stripe and Salesforce only (no HUBSPOT_* settings). */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Stripe and Salesforce emulators in this process, the Contact carrying the mapping's custom
+ * fields; the bridge signs in with client credentials, as a production integration user would.
+ */
+export async function startSalesforceStack(): Promise<SalesforceStack> {
+  const stripe = new StripeEmulator();
+  const salesforce = new SalesforceEmulator({
+    clientId: SF_CLIENT_ID,
+    clientSecret: SF_CLIENT_SECRET,
+    customFields: bridgeCustomFields(),
+  });
+  const [stripeUrl, sfUrl] = await Promise.all([stripe.start(), salesforce.start(0)]);
+  const db = await createDatabase(ADMIN_URL);
+  return {
+    stripe,
+    salesforce,
+    db,
+    env: {
+      DATABASE_URL: db.url,
+      STRIPE_SECRET_KEY: STRIPE_KEY,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_BASE: stripeUrl,
+      SALESFORCE_INSTANCE_URL: sfUrl,
+      SALESFORCE_CLIENT_ID: SF_CLIENT_ID,
+      SALESFORCE_CLIENT_SECRET: SF_CLIENT_SECRET,
+    },
+    async close() {
+      await Promise.all([stripe.stop(), salesforce.stop()]);
       await dropDatabase(db.name);
     },
   };

@@ -143,6 +143,22 @@ describe('planSync, one rule', () => {
       'b',
       { crm: null, winner: 'stripe' },
     ],
+    [
+      'first link: a CRM placeholder is no value, Stripe fills it',
+      { transforms: [{ kind: 'default', value: '[not provided]' }] },
+      'Thompson',
+      '[not provided]',
+      undefined,
+      { crm: 'Thompson', shadow: 'Thompson' },
+    ],
+    [
+      'first link: a real CRM value still conflicts',
+      { transforms: [{ kind: 'default', value: '[not provided]' }] },
+      'Thompson',
+      'Thomson',
+      undefined,
+      { crm: 'Thompson', shadow: 'Thompson', winner: 'stripe' },
+    ],
   ])('blank values: %s', (...row) => {
     expect(run(row).outcome).toStrictEqual(row[5]);
   });

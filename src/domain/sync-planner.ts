@@ -91,7 +91,9 @@ function twoWay(
   if (sameValue(s, c)) return { kind: 'agree', value: s };
   // Without a shadow entry a blank side has nothing to have changed from: it gets filled.
   const stripeChanged = b === undefined ? !isBlank(s) : !sameValue(s, b);
-  const crmChanged = b === undefined ? !isBlank(c) : !sameValue(c, b);
+  // A CRM placeholder (a required field's text default, '[not provided]') is no value: on a
+  // first link it must not outweigh the real one Stripe has.
+  const crmChanged = b === undefined ? !isBlank(c) && !isPlaceholder(rule, c) : !sameValue(c, b);
   if (!crmChanged) return blankBlocked(rule, s, c) ? KEEP : { kind: 'to_crm', value: s };
   if (!stripeChanged) return blankBlocked(rule, c, s) ? KEEP : { kind: 'to_stripe', value: c };
 
@@ -213,6 +215,13 @@ function canonicalDate(rule: FieldRule, c: Scalar): Scalar {
     if (e instanceof TransformError) return c;
     throw e;
   }
+}
+
+/** The value is only the rule's text default, which stands in for "no value" in the CRM. */
+function isPlaceholder(rule: FieldRule, v: Scalar): boolean {
+  return rule.transforms.some(
+    (t) => t.kind === 'default' && typeof t.value === 'string' && sameValue(v, t.value),
+  );
 }
 
 function readState(rule: FieldRule, input: PlanInput, errors: PlanError[]): RuleState {

@@ -72,6 +72,8 @@ interface Work {
   matchedBy: string;
   plan: SyncPlan;
   written?: CrmRecord;
+  /** Why the CRM refused this record's write, when it did. */
+  writeError?: CrmError;
   stripeWrites: Record<string, Scalar>;
   writebackPending: boolean;
   /** Stripe's time of our write: events created before it are older than what we wrote. */
@@ -209,6 +211,10 @@ export class PairSyncer {
     }
 
     await this.writeCrm(works, fail);
+    await this.recordAmbiguousUpserts(works, fail, (stripeId, candidateIds) => {
+      records.push({ kind: 'duplicate', stripeId, matchedBy: 'stripe_id', candidateIds });
+      done(stripeId, 'ambiguous');
+    });
     await this.writeStripe(
       works.filter((w) => !results.has(w.input.stripeId)),
       opts.deferWriteback,
@@ -291,11 +297,44 @@ export class PairSyncer {
       ws.forEach((w, i) => {
         const r = res instanceof Error ? null : res[i];
         if (!r) fail(w.input.stripeId, res instanceof Error ? res : new Error('no result'));
-        else if (!r.ok) fail(w.input.stripeId, r.error);
-        else w.written = r.record;
+        else if (!r.ok) {
+          w.writeError = r.error;
+          fail(w.input.stripeId, r.error);
+        } else w.written = r.record;
       });
     settle(creates, created as CrmWriteResult[] | Error);
     settle(updates, updated as CrmWriteResult[] | Error);
+  }
+
+  /**
+   * An upsert the CRM refused because several records already hold the Stripe id (Salesforce's
+   * 300 Multiple Choices, on a non-unique External ID): no guess, a duplicate-candidates row
+   * naming them, as for an ambiguous match.
+   */
+  private async recordAmbiguousUpserts(
+    works: Work[],
+    fail: (id: string, err: unknown) => void,
+    ambiguous: (stripeId: string, candidateIds: string[]) => void,
+  ): Promise<void> {
+    const refused = works.filter(
+      (w) => !w.crm && w.writeError instanceof CrmError && w.writeError.code === 'multiple_matches',
+    );
+    if (refused.length === 0) return;
+    const { crmObject, stripeIdProperty } = this.set.object;
+    try {
+      const found = await this.connector.findByProperty(
+        crmObject,
+        stripeIdProperty,
+        refused.map((w) => w.input.stripeId),
+        [],
+      );
+      for (const w of refused) {
+        const ids = (found.get(w.input.stripeId) ?? []).map((r) => r.id).sort();
+        ambiguous(w.input.stripeId, ids);
+      }
+    } catch (err) {
+      refused.forEach((w) => fail(w.input.stripeId, err));
+    }
   }
 
   private async writeStripe(
