@@ -110,8 +110,17 @@ export class JobProcessor {
     };
     const failAll = (err: unknown) => {
       const error = err instanceof Error ? err.message : String(err);
+      // The CRM's code and wait travel along: a spent API budget defers rather than fails.
+      const crm =
+        err instanceof CrmError
+          ? {
+              code: err.code,
+              ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+            }
+          : {};
       for (const g of relevant) {
-        g.results.push({ stripeId: g.jobs[0]?.objectId ?? '', ok: false, retryable: true, error });
+        const stripeId = g.jobs[0]?.objectId ?? '';
+        g.results.push({ stripeId, ok: false, retryable: true, error, ...crm });
       }
     };
     try {
