@@ -56,6 +56,8 @@ export interface SalesforceConfig {
   apiVersion: string;
   /** Share (0–1] of the org's daily API allocation this bridge may use. */
   dailyApiShare: number;
+  /** How long calls wait once that share, or the org's whole allocation, is spent. */
+  budgetPauseMs: number;
 }
 
 export abstract class AppConfig {

@@ -118,6 +118,7 @@ export class EnvironmentVariables {
   @OptionalMatch(/^\d{2}\.0$/, 'expected a REST API version such as 62.0')
   SALESFORCE_API_VERSION?: string;
   @OptionalInt(1, 100, 'a percentage from 1 to 100') SALESFORCE_DAILY_API_SHARE?: number;
+  @OptionalInt(1, 86400, 'seconds from 1 to 86400') SALESFORCE_BUDGET_PAUSE_SECONDS?: number;
 
   @OptionalMatch(
     /^[^\s,]{24,}(\s*,\s*[^\s,]{24,})*$/,

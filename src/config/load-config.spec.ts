@@ -154,6 +154,7 @@ describe('loadConfig', () => {
     expect(c.salesforce?.loginUrl.href).toBe('https://acme.my.salesforce.com/');
     expect(c.salesforce?.apiVersion).toBe('62.0');
     expect(c.salesforce?.dailyApiShare).toBe(0.5);
+    expect(c.salesforce?.budgetPauseMs).toBe(300_000);
   });
 
   it('reads the JWT bearer settings and the Salesforce budget share', () => {

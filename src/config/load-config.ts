@@ -82,6 +82,7 @@ function salesforceConfig(env: EnvironmentVariables, problems: string[]): Salesf
     loginUrl,
     apiVersion: env.SALESFORCE_API_VERSION ?? '62.0',
     dailyApiShare: (env.SALESFORCE_DAILY_API_SHARE ?? 50) / 100,
+    budgetPauseMs: (env.SALESFORCE_BUDGET_PAUSE_SECONDS ?? 300) * 1000,
   };
   if (env.SALESFORCE_ACCESS_TOKEN) {
     return {

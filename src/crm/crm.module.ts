@@ -31,6 +31,7 @@ export function buildConnectors(config: AppConfig): CrmConnectors {
         ...(refreshToken ? { refreshToken } : {}),
         apiVersion: sf.apiVersion,
         dailyApiShare: sf.dailyApiShare,
+        budgetPauseMs: sf.budgetPauseMs,
       }),
     );
   }

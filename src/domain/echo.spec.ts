@@ -64,6 +64,7 @@ describe('crmMatchesShadow: is a polled CRM record nothing new?', () => {
       { email: 'ada@example.com', stripe_balance: '99', tier: 'gold' },
       true,
     ],
+    ['email kept in the case a user typed', { email: ' Ada@Example.com', tier: 'gold' }, true],
     ['email edited', { email: 'ada@new.com', tier: 'gold' }, false],
     ['tier edited', { email: 'ada@example.com', tier: 'silver' }, false],
   ])('%s', (_name, props, expected) => {

@@ -1,6 +1,6 @@
 import { type FieldRule, type Scalar } from './field-rules.js';
 import { getPath } from './object-path.js';
-import { applyToCrm } from './transforms.js';
+import { applyToCrm, canonicalCrm } from './transforms.js';
 import { normalizeScalar, sameValue } from './values.js';
 
 /**
@@ -34,7 +34,12 @@ export function crmMatchesShadow(
 ): boolean {
   return rules
     .filter((r) => r.direction !== 'to_crm')
-    .every((r) => sameValue(normalizeScalar(properties[r.crmProperty]), shadow[r.key] ?? null));
+    .every((r) =>
+      sameValue(
+        canonicalCrm(normalizeScalar(properties[r.crmProperty]), r.transforms),
+        shadow[r.key] ?? null,
+      ),
+    );
 }
 
 /**

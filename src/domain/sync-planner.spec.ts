@@ -91,6 +91,22 @@ describe('planSync, one rule', () => {
     ['CRM changed, Stripe unloaded', {}, UNLOADED, 'b', 'a', { stripe: 'b', shadow: 'b' }],
     ['Stripe unloaded, never synced', {}, UNLOADED, 'b', undefined, {}],
     ['both changed to the same value', {}, 'c', 'c', 'a', { shadow: 'c' }],
+    [
+      'CRM kept the case a user typed: no change',
+      { transforms: [{ kind: 'lowercase' }] },
+      'ada@example.com',
+      'Ada@Example.com',
+      'ada@example.com',
+      { shadow: 'ada@example.com' },
+    ],
+    [
+      'CRM changed, in mixed case: Stripe gets the rule form',
+      { transforms: [{ kind: 'lowercase' }] },
+      'ada@example.com',
+      'New@Example.com',
+      'ada@example.com',
+      { stripe: 'new@example.com', shadow: 'new@example.com' },
+    ],
   ])('echoes and one-sided changes: %s', (...row) => {
     expect(run(row).outcome).toStrictEqual(row[5]);
   });

@@ -1,6 +1,12 @@
 import type { ConflictPolicy, FieldRule, Scalar } from './field-rules.js';
 import { getPath } from './object-path.js';
-import { applyToCrm, applyToStripe, splitName, TransformError } from './transforms.js';
+import {
+  applyToCrm,
+  applyToStripe,
+  canonicalCrm,
+  splitName,
+  TransformError,
+} from './transforms.js';
 import { isBlank, normalizeScalar, sameValue } from './values.js';
 
 export interface SideState<T> {
@@ -200,23 +206,6 @@ function alignNameGroup(group: RuleState[], input: PlanInput): void {
   if (joined.ok && sameValue(joined.value, stripeName)) for (const m of group) m.s = m.c ?? null;
 }
 
-/**
- * CRMs echo dates in their own format ('2024-11-27T00:00:00.000+0000', '...00Z'); a round trip
- * through the rule's transforms gives the form we compute from Stripe, or every sync would see
- * a change. Values the transforms cannot parse stay as they are.
- */
-function canonicalDate(rule: FieldRule, c: Scalar): Scalar {
-  const kinds = rule.transforms.map((t) => t.kind);
-  if (isBlank(c) || kinds.includes('name_part')) return c;
-  if (!kinds.includes('unix_to_iso') && !kinds.includes('unix_to_date')) return c;
-  try {
-    return applyToCrm(applyToStripe(c, rule.transforms), rule.transforms);
-  } catch (e) {
-    if (e instanceof TransformError) return c;
-    throw e;
-  }
-}
-
 /** The value is only the rule's text default, which stands in for "no value" in the CRM. */
 function isPlaceholder(rule: FieldRule, v: Scalar): boolean {
   return rule.transforms.some(
@@ -227,7 +216,9 @@ function isPlaceholder(rule: FieldRule, v: Scalar): boolean {
 function readState(rule: FieldRule, input: PlanInput, errors: PlanError[]): RuleState {
   const { stripe, crm, shadow } = input;
   const b = shadow && Object.hasOwn(shadow, rule.key) ? shadow[rule.key] : undefined;
-  const c = crm ? canonicalDate(rule, normalizeScalar(crm.values[rule.crmProperty])) : undefined;
+  const c = crm
+    ? canonicalCrm(normalizeScalar(crm.values[rule.crmProperty]), rule.transforms)
+    : undefined;
   try {
     const s = stripe
       ? applyToCrm(getPath(stripe.values, rule.stripePath), rule.transforms)

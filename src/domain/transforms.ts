@@ -212,3 +212,29 @@ export function validateTransforms(transforms: unknown): string[] {
   if (nameParts > 1) problems.push('at most one name_part transform is allowed');
   return problems;
 }
+
+/** Transforms whose round trip gives back the one form computed from Stripe. */
+const CANONICAL_KINDS = new Set<Transform['kind']>([
+  'lowercase',
+  'trim',
+  'unix_to_iso',
+  'unix_to_date',
+]);
+
+/**
+ * A CRM value in the form the rule computes from Stripe. CRMs keep what a user typed
+ * ('Ada@Example.com' where the rule lowercases) and echo dates their own way
+ * ('2024-11-27T00:00:00.000+0000' for '…00Z'); without this, every sync would see a change that
+ * is not one, and write it back. Name parts are left alone (a part does not split again), and
+ * values the transforms cannot parse stay as they are.
+ */
+export function canonicalCrm(c: Scalar, transforms: Transform[]): Scalar {
+  if (isBlank(c) || transforms.some((t) => t.kind === 'name_part')) return c;
+  if (!transforms.some((t) => CANONICAL_KINDS.has(t.kind))) return c;
+  try {
+    return applyToCrm(applyToStripe(c, transforms), transforms);
+  } catch (e) {
+    if (e instanceof TransformError) return c;
+    throw e;
+  }
+}

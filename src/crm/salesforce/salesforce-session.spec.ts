@@ -9,6 +9,7 @@ const base = (auth: SalesforceConfig['auth']): SalesforceConfig => ({
   auth,
   apiVersion: '62.0',
   dailyApiShare: 0.5,
+  budgetPauseMs: 300_000,
 });
 
 describe('Salesforce sessions', () => {
