@@ -177,6 +177,28 @@ describe('SalesforceCrmConnector against the emulator', () => {
     expect(crm.budget.lastUsage).toEqual({ used: 100_000, limit: 100_000 });
   });
 
+  test('a call Salesforce never answers fails as a retryable timeout', async () => {
+    const impatient = new SalesforceCrmConnector({
+      instanceUrl: new URL(emu.instanceUrl),
+      accessToken: emu.issueToken(),
+      requestTimeoutMs: 300,
+    });
+    emu.http.faults.addFault({
+      method: 'GET',
+      path: `${API}/query`,
+      count: 1,
+      fault: { kind: 'timeout' },
+    });
+    const started = Date.now();
+    await expect(impatient.scan('Contact', [])).rejects.toMatchObject({
+      code: 'timeout',
+      retryable: true,
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    // The next call is answered as usual.
+    await expect(impatient.scan('Contact', [])).resolves.toMatchObject({ after: null });
+  });
+
   test('starts without a token, and marks the changes its own user made', async () => {
     const own = new SalesforceCrmConnector({
       instanceUrl: new URL(emu.instanceUrl),

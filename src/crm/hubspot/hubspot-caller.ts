@@ -1,3 +1,4 @@
+import { withTimeout } from '../../common/with-timeout.js';
 import { CrmError } from '../crm-connector.js';
 import { errorFields, httpFailure, rejected } from './hubspot-errors.js';
 import { policyOf, type CallKind, type HubSpotRateLimiter } from './hubspot-rate-limiter.js';
@@ -43,7 +44,12 @@ export class HubSpotCaller {
     for (;;) {
       const permit = await this.limiter.acquire(kind);
       try {
-        const res = await withTimeout(send(), this.options.timeoutMs, what);
+        const ms = this.options.timeoutMs;
+        const res = await withTimeout(
+          send(),
+          ms,
+          () => new Error(`${what}: no answer within ${ms} ms`),
+        );
         this.limiter.onResponse(res.httpStatusCode, res.headers, undefined, permit);
         return res.data;
       } catch (err) {
@@ -90,20 +96,6 @@ export class HubSpotCaller {
   private warn(obj: object, msg: string): void {
     this.options.logger?.warn(obj, msg);
   }
-}
-
-/**
- * The answer, or a rejection after `ms`. The request itself cannot be cancelled through the
- * SDK; its late answer is ignored (writes are upserts or updates, so a retry repeats them
- * harmlessly).
- */
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  p.catch(() => undefined); // a late failure after the timeout is not an unhandled rejection
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The limiter always has a daily error right after a daily 429; this only satisfies types. */

@@ -1,4 +1,5 @@
 import jsforce, { type Connection } from 'jsforce';
+import { withTimeout } from '../../common/with-timeout.js';
 import {
   CrmConnector,
   CrmError,
@@ -60,6 +61,8 @@ export interface SalesforceCrmConnectorOptions {
   dailyApiShare?: number;
   /** How long calls wait once that share (or the org's whole allocation) is spent. */
   budgetPauseMs?: number;
+  /** How long one API interaction may take before it counts as a network failure. */
+  requestTimeoutMs?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -140,7 +143,13 @@ export class SalesforceCrmConnector extends CrmConnector {
       this.budget.check();
       const conn = await this.session();
       try {
-        return await fn(conn);
+        // jsforce gives up only after 30 minutes; a hung org must not hold a worker that long.
+        const ms = this.options.requestTimeoutMs ?? 120_000;
+        return await withTimeout(
+          fn(conn),
+          ms,
+          () => new CrmError('timeout', `Salesforce did not answer within ${ms} ms`, true),
+        );
       } catch (err) {
         const failure = describeFailure(err);
         if (isSessionExpired(failure) && this.options.refreshToken && !renewed) {
