@@ -106,6 +106,27 @@ describe('loadConfig', () => {
     expect(err?.message).not.toContain('$$$$secret');
   });
 
+  it('never echoes Salesforce secrets, nor puts them in what the service logs', () => {
+    const key =
+      '-----BEGIN PRIVATE KEY-----\\nnot-really-a-key-0123456789\\n-----END PRIVATE KEY-----';
+    const problems = problemsOf({
+      ...PROD,
+      SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com',
+      SALESFORCE_CLIENT_ID: 'cid',
+      SALESFORCE_USERNAME: 'int@acme.example',
+      SALESFORCE_PRIVATE_KEY: key,
+    }).join('\n');
+    expect(problems).toContain('SALESFORCE_PRIVATE_KEY');
+    expect(problems).not.toContain('not-really-a-key');
+    const c = loadConfig({
+      ...PROD,
+      SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com',
+      SALESFORCE_CLIENT_ID: 'cid',
+      SALESFORCE_CLIENT_SECRET: 'csecret-do-not-print',
+    });
+    expect(c.notices.join('\n')).not.toContain('csecret-do-not-print');
+  });
+
   it('accepts two webhook secrets during rotation', () => {
     const c = loadConfig(
       { ...PROD, STRIPE_WEBHOOK_SECRET: 'whsec_old12345678, whsec_new12345678' },
