@@ -192,4 +192,9 @@ export abstract class CrmConnector {
   pollSlowdown(): number {
     return 1;
   }
+
+  /** The org's daily API usage as the CRM last reported it, when it reports one. */
+  apiUsage(): { used: number; limit: number } | null {
+    return null;
+  }
 }

@@ -49,6 +49,25 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** A labelled gauge read at scrape time: one value per label set the sampler returns. */
+  addSampledGauges(
+    name: string,
+    help: string,
+    labelNames: string[],
+    sample: () => { labels: Record<string, string>; value: number }[],
+  ): void {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const s of sample()) this.set(s.labels, s.value);
+      },
+    });
+  }
+
   /** A gauge read at scrape time (e.g. a row count), owned by the module that can read it. */
   addSampledGauge(name: string, help: string, sample: () => Promise<number>): void {
     new Gauge({

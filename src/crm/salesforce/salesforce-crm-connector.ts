@@ -109,6 +109,10 @@ export class SalesforceCrmConnector extends CrmConnector {
     return this.budget.pollSlowdown();
   }
 
+  override apiUsage(): { used: number; limit: number } | null {
+    return this.budget.lastUsage;
+  }
+
   /**
    * A connection with a session that was valid when last used. Concurrent calls that find the
    * session expired share one token request; a call whose stale session another call already

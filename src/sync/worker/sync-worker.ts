@@ -43,6 +43,24 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       'Inbox rows parked as dead letters after their last attempt.',
       () => this.queue.deadCount(),
     );
+    // Salesforce reports org-wide usage on every answer (Sforce-Limit-Info): worth a dashboard.
+    const usage = (pick: 'used' | 'limit') => () =>
+      this.connectors.all().flatMap((c) => {
+        const u = c.apiUsage();
+        return u ? [{ labels: { connector: c.name }, value: u[pick] }] : [];
+      });
+    metrics.addSampledGauges(
+      'bridge_crm_daily_api_used',
+      'API calls the CRM org has used in its rolling 24 h window, as it last reported them.',
+      ['connector'],
+      usage('used'),
+    );
+    metrics.addSampledGauges(
+      'bridge_crm_daily_api_limit',
+      "The CRM org's daily API allocation, as it last reported it.",
+      ['connector'],
+      usage('limit'),
+    );
   }
 
   onApplicationBootstrap(): void {

@@ -82,4 +82,14 @@ describe('Stripe customers ⇄ Salesforce Accounts', () => {
     expect(after.phone).toBe('+1 555 0199');
     expect(after.name).toBeNull();
   });
+
+  it('reports the org API usage Salesforce announces in /metrics', async () => {
+    const metrics = await (await fetch(`${h.bridge.url}/metrics`)).text();
+    const used = /bridge_crm_daily_api_used\{connector="salesforce"\} (\d+)/.exec(metrics);
+    const limit = /bridge_crm_daily_api_limit\{connector="salesforce"\} (\d+)/.exec(metrics);
+    expect(Number(limit?.[1])).toBe(100_000);
+    // The last figure the bridge saw: at most what the org has counted so far, and not zero.
+    expect(Number(used?.[1])).toBeGreaterThan(0);
+    expect(Number(used?.[1])).toBeLessThanOrEqual(h.sfEmu.apiCallsToday());
+  });
 });
