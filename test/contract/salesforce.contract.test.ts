@@ -177,6 +177,32 @@ describe('SalesforceCrmConnector against the emulator', () => {
     expect(crm.budget.lastUsage).toEqual({ used: 100_000, limit: 100_000 });
   });
 
+  test('several lookups cost one SOQL query', async () => {
+    await crm.upsert('Contact', 'Stripe_Customer_Id__c', [
+      { ref: 'a', key: 'cus_lookup_a', properties: { LastName: 'A', Email: 'a@lookup.example' } },
+      { ref: 'b', key: 'cus_lookup_b', properties: { LastName: 'B', Email: 'b@lookup.example' } },
+    ]);
+    const queries = () => emu.http.requests({ method: 'GET', path: `${API}/query` }).length;
+    const before = queries();
+    const found = await crm.findByProperties(
+      'Contact',
+      [
+        { property: 'Stripe_Customer_Id__c', values: ['cus_lookup_a', 'cus_none'] },
+        { property: 'Email', values: ['B@Lookup.example'] },
+      ],
+      ['LastName'],
+    );
+    expect(queries()).toBe(before + 1);
+    const names = (property: string, value: string) =>
+      found
+        .get(property)
+        ?.get(value)
+        ?.map((r) => r.properties.LastName);
+    expect(names('Stripe_Customer_Id__c', 'cus_lookup_a')).toEqual(['A']);
+    expect(names('Stripe_Customer_Id__c', 'cus_none')).toEqual([]);
+    expect(names('Email', 'B@Lookup.example')).toEqual(['B']);
+  });
+
   test('a call Salesforce never answers fails as a retryable timeout', async () => {
     const impatient = new SalesforceCrmConnector({
       instanceUrl: new URL(emu.instanceUrl),

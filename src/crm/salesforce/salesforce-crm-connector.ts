@@ -13,6 +13,7 @@ import {
   type CrmUpsertInput,
   type CrmValue,
   type CrmWriteResult,
+  type PropertyLookup,
 } from '../crm-connector.js';
 import { SalesforceApiBudget } from './salesforce-budget.js';
 import {
@@ -70,6 +71,11 @@ type Row = Record<string, unknown>;
 /** sObject Collections take at most 200 records a call. */
 const BATCH = 200;
 const ATTEMPTS = 3;
+
+/** The values once each, ignoring case (SOQL compares text case-insensitively). */
+const distinctCi = (values: string[]) => [
+  ...new Map(values.map((v) => [v.toLowerCase(), v])).values(),
+];
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -268,14 +274,51 @@ export class SalesforceCrmConnector extends CrmConnector {
     values: string[],
     properties: string[],
   ): Promise<Map<string, CrmRecord[]>> {
-    const out = new Map<string, CrmRecord[]>(values.map((v) => [v, []]));
-    const distinct = [...new Map(values.map((v) => [v.toLowerCase(), v])).values()];
     const select = selectList([...properties, property]);
     const rows: Row[] = [];
-    for (const part of chunk(distinct, SOQL_CHUNK)) {
+    for (const part of chunk(distinctCi(values), SOQL_CHUNK)) {
       const soql = `SELECT ${select} FROM ${soqlName(objectType)} WHERE ${soqlName(property)} IN (${part.map(soqlString).join(', ')})`;
       rows.push(...(await this.query(soql)));
     }
+    return this.matchRows(rows, property, values, properties);
+  }
+
+  /**
+   * Several lookups in one SOQL query (`A IN (…) OR B IN (…)`) when they fit, so matching a
+   * batch by Stripe id and by email costs one API call, not one per property.
+   */
+  override async findByProperties(
+    objectType: string,
+    lookups: PropertyLookup[],
+    properties: string[],
+  ): Promise<Map<string, Map<string, CrmRecord[]>>> {
+    const wanted = lookups
+      .map((l) => ({ property: l.property, values: distinctCi(l.values) }))
+      .filter((l) => l.values.length > 0);
+    const total = wanted.reduce((n, l) => n + l.values.length, 0);
+    if (wanted.length < 2 || total > SOQL_CHUNK) {
+      return super.findByProperties(objectType, lookups, properties);
+    }
+    const select = selectList([...properties, ...wanted.map((l) => l.property)]);
+    const where = wanted
+      .map((l) => `${soqlName(l.property)} IN (${l.values.map(soqlString).join(', ')})`)
+      .join(' OR ');
+    const rows = await this.query(`SELECT ${select} FROM ${soqlName(objectType)} WHERE ${where}`);
+    const out = new Map<string, Map<string, CrmRecord[]>>();
+    for (const l of lookups) {
+      out.set(l.property, this.matchRows(rows, l.property, l.values, properties));
+    }
+    return out;
+  }
+
+  /** Rows whose `property` equals each value, compared as SOQL compares text (ignoring case). */
+  private matchRows(
+    rows: Row[],
+    property: string,
+    values: string[],
+    properties: string[],
+  ): Map<string, CrmRecord[]> {
+    const out = new Map<string, CrmRecord[]>(values.map((v) => [v, []]));
     for (const row of rows) {
       const matched = fieldOf(row, property);
       if (typeof matched !== 'string') continue;
