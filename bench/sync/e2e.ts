@@ -7,18 +7,38 @@
  * HubSpot emulator stamping the write (createdate / hs_lastmodifieddate). Run once with
  * HubSpot answering at once and once at +50 ms per call.
  *
- *   npm run bench:e2e -- [--create-rate 3] [--update-rate 5] [--duration 20] [--latencies 0,50]
+ * `--crm salesforce` runs the same phases against a Salesforce emulator instead (Contact with
+ * the mapping's custom fields, client credentials; no HubSpot settings at all). Latency runs to
+ * the moment the emulator commits the Contact write carrying the change (hooked in-process:
+ * the write's CreatedDate / SystemModstamp, taken as the write lands, not by polling), and
+ * every edit is measured on its own. Salesforce latency is added to every REST API call
+ * (/services/data/…). Salesforce calls per change count every request the emulator served
+ * from the phase's start to the next phase (the poller's included), grouped by path.
+ *
+ *   npm run bench:e2e -- [--crm hubspot|salesforce] [--create-rate 3] [--update-rate 5]
+ *     [--duration 20] [--latencies 0,50]
  *
  * Rates are kept inside HubSpot's budget (19 calls/s, 5 searches/s): past it, latency is the
- * limiter's queue, which is a throughput question, not this benchmark's.
+ * limiter's queue, which is a throughput question, not this benchmark's. Salesforce has no
+ * such short-window limit; the same default rates keep the two runs comparable.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Stripe from 'stripe';
+import type { RequestLogEntry } from '../../emulators/core/emulator-http.js';
 import { freePort, startService, stopService } from '../ingest/service.js';
-import { WEBHOOK_SECRET, STRIPE_KEY, fmt, machine, percentile, startStack } from './stack.js';
+import {
+  WEBHOOK_SECRET,
+  STRIPE_KEY,
+  fmt,
+  hookSalesforceWrites,
+  machine,
+  percentile,
+  startSalesforceStack,
+  startStack,
+} from './stack.js';
 
 interface Phase {
   name: string;
@@ -172,9 +192,214 @@ async function runOnce(
   }
 }
 
+interface SalesforcePhase {
+  name: string;
+  rate: number;
+  n: number;
+  expected: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** Requests the Salesforce emulator served from this phase's start to the next phase's. */
+  calls: number;
+  failed: number;
+  /** Contact creates and updates the emulator committed in that window. */
+  contactWrites: number;
+  groups: { key: string; count: number }[];
+}
+
+interface SalesforceResult {
+  latencyMs: number;
+  phases: SalesforcePhase[];
+}
+
+/** Method, path (record and Stripe ids as `:id`) and status of a Salesforce request. */
+function requestKey(r: RequestLogEntry): string {
+  const path = r.path
+    .split('/')
+    .map((seg) =>
+      /^cus_/.test(seg) || (/\d/.test(seg) && /^[A-Za-z0-9]{15,18}$/.test(seg)) ? ':id' : seg,
+    )
+    .join('/');
+  return `${r.method} ${path} → ${r.status}`;
+}
+
+function groupRequests(requests: RequestLogEntry[]): { key: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const r of requests) counts.set(requestKey(r), (counts.get(requestKey(r)) ?? 0) + 1);
+  return [...counts]
+    .map(([key, count]) => ({ key, count }))
+    .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+}
+
+async function runSalesforceOnce(
+  latencyMs: number,
+  opts: { createRate: number; updateRate: number; seconds: number },
+): Promise<SalesforceResult> {
+  const stack = await startSalesforceStack();
+  const sf = stack.salesforce;
+  // Contact writes as the emulator commits them: the first write carrying each Stripe id (a new
+  // customer's), and the first carrying each (Stripe id, FirstName) pair (an edit's new value).
+  const firstWrite = new Map<string, number>();
+  const valueWrite = new Map<string, number>();
+  let contactWrites = 0;
+  hookSalesforceWrites(sf, (w) => {
+    if (w.sobject !== 'Contact') return;
+    contactWrites += 1;
+    const id = w.row.Stripe_Customer_Id__c;
+    if (typeof id !== 'string') return;
+    if (!firstWrite.has(id)) firstWrite.set(id, w.at);
+    const key = `${id}|${String(w.row.FirstName)}`;
+    if (!valueWrite.has(key)) valueWrite.set(key, w.at);
+  });
+  const runDir = mkdtempSync(join(tmpdir(), 'bridge-bench-e2e-'));
+  const svc = await startService(runDir, await freePort(), { ...stack.env, LOG_LEVEL: 'warn' });
+  try {
+    stack.stripe.addWebhookEndpoint(`${svc.base}/webhooks/stripe`, WEBHOOK_SECRET);
+    const u = new URL(stack.env.STRIPE_API_BASE ?? '');
+    const stripe = new Stripe(STRIPE_KEY, {
+      host: u.hostname,
+      port: Number(u.port),
+      protocol: 'http',
+    });
+    if (latencyMs > 0) sf.http.faults.setLatency({ path: '/services/data/', ms: latencyMs });
+
+    /** Waits (up to 60 s) until every key has landed; the times come from the write hook. */
+    const settle = async (keys: string[], landed: (key: string) => number | undefined) => {
+      const deadline = Date.now() + 60_000;
+      while (keys.some((k) => landed(k) === undefined) && Date.now() < deadline) await sleep(50);
+    };
+
+    // Warm-up: the first sync describes Contact and signs in.
+    const warm = await stripe.customers.create({ email: 'warmup@example.com' });
+    await settle([warm.id], (id) => firstWrite.get(id));
+    await sleep(1000); // its read-back follows the write: keep it out of the first phase's calls
+
+    const phase = (
+      name: string,
+      rate: number,
+      started: Map<string, number>,
+      landed: (key: string) => number | undefined,
+      window: { calls: [number, number]; writes: number },
+    ): SalesforcePhase => {
+      const latencies = [...started]
+        .flatMap(([key, at]) => {
+          const t = landed(key);
+          return t === undefined ? [] : [t - at];
+        })
+        .sort((a, b) => a - b);
+      const requests = sf.http.requests().slice(...window.calls);
+      return {
+        name,
+        rate,
+        n: latencies.length,
+        expected: started.size,
+        p50: percentile(latencies, 50),
+        p90: percentile(latencies, 90),
+        p99: percentile(latencies, 99),
+        max: latencies.at(-1) ?? Number.NaN,
+        calls: requests.length,
+        failed: requests.filter((r) => r.status >= 400).length,
+        contactWrites: window.writes,
+        groups: groupRequests(requests),
+      };
+    };
+
+    // New customers: first sight → match (queries on the Stripe id and the email) → upsert.
+    const calls0 = sf.http.requests().length;
+    const writes0 = contactWrites;
+    const created = await paced(opts.createRate * opts.seconds, opts.createRate, async (i) => {
+      const c = await stripe.customers.create({
+        email: `e2e-${i}@example.com`,
+        name: `New Customer ${i}`,
+      });
+      return c.id;
+    });
+    const createdAt = (id: string) => firstWrite.get(id);
+    await settle([...created.keys()], createdAt);
+    await sleep(1000); // let the write-back echoes pass
+    const calls1 = sf.http.requests().length;
+    const writes1 = contactWrites;
+
+    // Edits of linked customers, each with its own FirstName ("Edited <i>"), measured one by one.
+    const ids = [...created.keys()];
+    const edited = await paced(opts.updateRate * opts.seconds, opts.updateRate, async (i) => {
+      const id = ids[i % ids.length] ?? '';
+      await stripe.customers.update(id, { name: `Edited ${i} Customer` });
+      return `${id}|Edited ${i}`;
+    });
+    const editedAt = (key: string) => valueWrite.get(key);
+    await settle([...edited.keys()], editedAt);
+    await sleep(1000);
+    const calls2 = sf.http.requests().length;
+
+    return {
+      latencyMs,
+      phases: [
+        phase('new customer', opts.createRate, created, createdAt, {
+          calls: [calls0, calls1],
+          writes: writes1 - writes0,
+        }),
+        phase('edit of a linked customer', opts.updateRate, edited, editedAt, {
+          calls: [calls1, calls2],
+          writes: contactWrites - writes1,
+        }),
+      ],
+    };
+  } finally {
+    await stopService(svc);
+    await stack.close();
+  }
+}
+
+const rerun = (): string =>
+  `rerun: npm run bench:e2e${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+
+async function mainSalesforce(
+  latencies: number[],
+  opts: { createRate: number; updateRate: number; seconds: number },
+): Promise<void> {
+  const results: SalesforceResult[] = [];
+  for (const l of latencies) {
+    process.stderr.write(`bench:e2e: Salesforce latency ${l} ms\n`);
+    results.push(await runSalesforceOnce(l, opts));
+  }
+  const rows = results.flatMap((r) =>
+    r.phases.map(
+      (p) =>
+        `| ${r.latencyMs} ms | ${p.name} | ${p.rate}/s | ${p.n}/${p.expected} | ${fmt(p.p50)} | ${fmt(p.p90)} | ${fmt(p.p99)} | ${fmt(p.max)} | ${p.calls} | ${fmt(p.calls / p.expected, 2)} | ${p.contactWrites} | ${p.failed} | ${p.p50 <= 300 && p.p99 <= 1000 && p.n === p.expected ? 'PASS' : 'MISS'} |`,
+    ),
+  );
+  console.log(
+    [
+      '# bench:e2e --crm salesforce — Stripe change → Salesforce Contact write, through the whole bridge',
+      `machine: ${machine()}; service: node dist/main.js on PostgreSQL, Salesforce connector (client credentials), no HubSpot; emulators in the bench process`,
+      `load: Stripe SDK calls for ${opts.seconds} s per phase; Salesforce latency added to every /services/data/ call`,
+      'latency: from just before the Stripe call to the Salesforce emulator committing the Contact write carrying the change (its CreatedDate / SystemModstamp, hooked in-process); each edit measured on its own',
+      "SF calls: every request the emulator served from the phase's start to the next phase's (1 s after the last write; poller and sign-ins included); per change = SF calls / changes",
+      '',
+      '| Salesforce latency | change | rate | samples | p50 ms | p90 ms | p99 ms | max ms | SF calls | SF calls per change | Contact writes | 4xx/5xx | target p50 ≤ 300, p99 ≤ 1000 |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+      ...results.flatMap((r) =>
+        r.phases.flatMap((p) => [
+          `Salesforce requests, ${r.latencyMs} ms, ${p.name} (method, path, status):`,
+          ...p.groups.map((g) => `  ${String(g.count).padStart(6)}  ${g.key}`),
+          '',
+        ]),
+      ),
+      rerun(),
+    ].join('\n'),
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      crm: { type: 'string', default: 'hubspot' },
+      help: { type: 'boolean', short: 'h', default: false },
       'create-rate': { type: 'string', default: '3' },
       'update-rate': { type: 'string', default: '5' },
       duration: { type: 'string', default: '20' },
@@ -186,6 +411,27 @@ async function main(): Promise<void> {
     updateRate: Number(values['update-rate']),
     seconds: Number(values.duration),
   };
+  if (values.help) {
+    console.log(
+      [
+        'npm run bench:e2e -- [--crm hubspot|salesforce] [--create-rate 3] [--update-rate 5]',
+        '  [--duration 20] [--latencies 0,50]',
+        '',
+        '  --crm          the CRM to sync to (default hubspot)',
+        '  --create-rate  new customers per second (default 3)',
+        '  --update-rate  edits of linked customers per second (default 5)',
+        '  --duration     seconds per phase (default 20)',
+        '  --latencies    CRM latencies to add per call, ms, one run each (default 0,50)',
+      ].join('\n'),
+    );
+    return;
+  }
+  if (values.crm === 'salesforce') {
+    await mainSalesforce(values.latencies.split(',').map(Number), opts);
+    return;
+  }
+  if (values.crm !== 'hubspot')
+    throw new Error(`--crm ${values.crm}: expected hubspot or salesforce`);
   const results: Result[] = [];
   for (const l of values.latencies.split(',').map(Number)) {
     process.stderr.write(`bench:e2e: HubSpot latency ${l} ms\n`);
@@ -208,7 +454,7 @@ async function main(): Promise<void> {
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
       '',
-      `rerun: npm run bench:e2e${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      rerun(),
     ].join('\n'),
   );
 }

@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { HubSpotEmulator } from '../../emulators/hubspot/hubspot-emulator.js';
 import { bridgeCustomFields } from '../../emulators/salesforce/bridge-fields.js';
 import { SalesforceEmulator } from '../../emulators/salesforce/salesforce-emulator.js';
+import { parseSfDate } from '../../emulators/salesforce/util.js';
 import { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
 import { createDatabase, dropDatabase } from '../ingest/storage.js';
 
@@ -89,6 +90,48 @@ export async function startSalesforceStack(): Promise<SalesforceStack> {
       await Promise.all([stripe.stop(), salesforce.stop()]);
       await dropDatabase(db.name);
     },
+  };
+}
+
+/** One record write the Salesforce emulator committed to its store. */
+export interface SalesforceWrite {
+  sobject: string;
+  id: string;
+  kind: 'create' | 'update';
+  /** The stamp the emulator gave the write: CreatedDate for a create, SystemModstamp else. */
+  at: number;
+  /** The record's fields right after the write. */
+  row: Record<string, unknown>;
+}
+
+/**
+ * Calls `onWrite` synchronously as each record create or update lands in the emulator's store
+ * (sObject Collections and single-record routes alike, upserts included: they go through
+ * `create` and `update`). Writes that fail validation throw before the store and are not seen.
+ */
+export function hookSalesforceWrites(
+  salesforce: SalesforceEmulator,
+  onWrite: (w: SalesforceWrite) => void,
+): void {
+  const data = salesforce.data;
+  const create = data.create.bind(data);
+  const update = data.update.bind(data);
+  const report = (type: string, id: string, kind: 'create' | 'update') => {
+    const sobject = data.object(type).name;
+    const row = salesforce.record(sobject, id) ?? {};
+    const stamp = kind === 'create' ? row.CreatedDate : row.SystemModstamp;
+    const at = typeof stamp === 'string' ? parseSfDate(stamp) : null;
+    onWrite({ sobject, id, kind, at: at ?? Date.now(), row: { ...row } });
+  };
+  data.create = (type, input, userId, txn) => {
+    const id = create(type, input, userId, txn);
+    report(type, id, 'create');
+    return id;
+  };
+  data.update = (type, rawId, input, userId, txn) => {
+    const id = update(type, rawId, input, userId, txn);
+    report(type, id, 'update');
+    return id;
   };
 }
 
