@@ -56,6 +56,21 @@ const textEq = (f: FieldDef, a: unknown, b: unknown) =>
     ? a.toLowerCase() === b.toLowerCase()
     : a === b;
 
+/** Index key of a value: text without case (a superset of both comparisons), else its text. */
+const indexKey = (v: unknown): string =>
+  typeof v === 'string' ? `s:${v.toLowerCase()}` : `${typeof v}:${String(v)}`;
+
+function addToIndex(byValue: Map<string, Set<string>>, value: unknown, id: string): void {
+  if (value === null || value === undefined) return;
+  const key = indexKey(value);
+  let ids = byValue.get(key);
+  if (!ids) {
+    ids = new Set();
+    byValue.set(key, ids);
+  }
+  ids.add(id);
+}
+
 /**
  * Salesforce record semantics over the generic RecordStore: field validation, system fields
  * (SystemModstamp, LastModifiedById…), the recycle bin (archived = IsDeleted), unique and
@@ -64,6 +79,13 @@ const textEq = (f: FieldDef, a: unknown, b: unknown) =>
 export class SalesforceData {
   private readonly writes = new Map<string, number>();
   private seq = 0;
+  /**
+   * Ids by object, field and lower-cased value, for unique checks and external-id lookups
+   * without a scan per record (a 10k-record upsert was quadratic). Built per field on first use,
+   * then grown on every write and never shrunk: a superset, each candidate checked against the
+   * record as it is now (so rolled-back or changed values cost nothing but a check).
+   */
+  private readonly index = new Map<string, Map<string, Map<string, Set<string>>>>();
 
   constructor(
     readonly store: RecordStore,
@@ -73,6 +95,40 @@ export class SalesforceData {
   reset(): void {
     this.writes.clear();
     this.seq = 0;
+    this.index.clear();
+  }
+
+  private fieldIndex(obj: ObjectDef, f: FieldDef): Map<string, Set<string>> {
+    let byField = this.index.get(obj.name);
+    if (!byField) {
+      byField = new Map();
+      this.index.set(obj.name, byField);
+    }
+    let byValue = byField.get(f.name);
+    if (!byValue) {
+      byValue = new Map();
+      byField.set(f.name, byValue);
+      for (const r of this.all(obj)) addToIndex(byValue, r.data[f.name], r.id);
+    }
+    return byValue;
+  }
+
+  /** Files a written record's values under every field index of its object. */
+  private indexWrite(obj: ObjectDef, id: string, data: SfRow): void {
+    for (const [field, byValue] of this.index.get(obj.name) ?? []) {
+      addToIndex(byValue, data[field], id);
+    }
+  }
+
+  /** Live records whose `f` equals `value` as Salesforce compares it. */
+  private withValue(obj: ObjectDef, f: FieldDef, value: unknown): SfStored[] {
+    const ids = this.fieldIndex(obj, f).get(indexKey(value)) ?? new Set<string>();
+    const out: SfStored[] = [];
+    for (const id of ids) {
+      const r = this.store.get<SfRow>(obj.name, id);
+      if (r && !r.archived && textEq(f, r.data[f.name], value)) out.push(r);
+    }
+    return out;
   }
 
   commit(txn: Txn): void {
@@ -164,7 +220,7 @@ export class SalesforceData {
     for (const f of obj.fields.values()) {
       const v = data[f.name];
       if (!f.unique || v === null || v === undefined || f.name === 'Id') continue;
-      const clash = this.live(obj).find((r) => r.id !== selfId && textEq(f, r.data[f.name], v));
+      const clash = this.withValue(obj, f, v).find((r) => r.id !== selfId);
       if (clash) {
         throw recordError(
           'DUPLICATE_VALUE',
@@ -212,6 +268,7 @@ export class SalesforceData {
     });
     this.derive(obj, data);
     this.store.insert(obj.name, id, data);
+    this.indexWrite(obj, id, data);
     txn.onUndo(() => this.store.remove(obj.name, id), obj.name);
     return id;
   }
@@ -261,6 +318,7 @@ export class SalesforceData {
     const prev = { data: rec.data, updatedAt: rec.updatedAt, version: rec.version };
     const wasArchived = rec.archived;
     this.store.update(obj.name, rec.id, data);
+    this.indexWrite(obj, rec.id, data);
     if (archive) this.store.setArchived(obj.name, rec.id, true);
     txn.onUndo(() => {
       Object.assign(rec, prev);
@@ -294,7 +352,7 @@ export class SalesforceData {
       const id = typeof value === 'string' ? normalizeId(value) : null;
       return this.live(obj).filter((r) => r.id === id);
     }
-    return this.live(obj).filter((r) => textEq(f, r.data[f.name], value));
+    return this.withValue(obj, f, value);
   }
 
   upsert(

@@ -174,6 +174,46 @@ describe('Salesforce emulator through jsforce: records', () => {
   });
 });
 
+describe('Salesforce emulator: unique and external-id lookups stay right as values move', () => {
+  it('frees a value a rollback or an update released, and finds a value it took', async () => {
+    const c = connect().sobject('Contact');
+    // A rolled-back create never held its key.
+    const rolled = (await c.create(
+      [{ LastName: 'a', Stripe_Customer_Id__c: 'cus_roll' }, { FirstName: 'no last name' }],
+      { allOrNone: true },
+    )) as SaveResult[];
+    expect(rolled.every((r) => !r.success)).toBe(true);
+    const first = (await c.create({
+      LastName: 'b',
+      Stripe_Customer_Id__c: 'CUS_ROLL',
+    })) as SaveResult;
+    expect(first.success).toBe(true);
+    // Moving the key to another value frees the old one and takes the new one.
+    await c.update({ Id: first.id!, Stripe_Customer_Id__c: 'cus_moved' });
+    const reused = (await c.create({
+      LastName: 'c',
+      Stripe_Customer_Id__c: 'cus_roll',
+    })) as SaveResult;
+    expect(reused.success).toBe(true);
+    await expect(
+      c.create({ LastName: 'd', Stripe_Customer_Id__c: 'Cus_Moved' }),
+    ).rejects.toMatchObject({ errorCode: 'DUPLICATE_VALUE' });
+    // Upserts find records by their current value only; a deleted record holds nothing.
+    const up = (await c.upsert(
+      { LastName: 'e', Stripe_Customer_Id__c: 'cus_moved' },
+      'Stripe_Customer_Id__c',
+    )) as SaveResult;
+    expect(up).toMatchObject({ id: first.id, created: false });
+    await c.destroy(first.id!);
+    const fresh = (await c.upsert(
+      { LastName: 'f', Stripe_Customer_Id__c: 'cus_moved' },
+      'Stripe_Customer_Id__c',
+    )) as SaveResult;
+    expect(fresh).toMatchObject({ success: true, created: true });
+    expect(fresh.id).not.toBe(first.id);
+  });
+});
+
 describe('Salesforce emulator through jsforce: collections and composite', () => {
   it('chunks > 200 records with allowRecursive and rejects 201 without it', async () => {
     const conn = connect();
