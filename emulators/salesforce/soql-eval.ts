@@ -126,6 +126,25 @@ export interface QueryResult {
   records: SfRow[];
 }
 
+/**
+ * The ids a WHERE clause confines rows to (`Id IN (…)`, `Id = …`, or either inside an AND), so
+ * such a query reads those records instead of scanning the object; null when it does not.
+ * The full predicate still runs on them.
+ */
+function idsNamedBy(c: Condition): Set<string> | null {
+  const ids = (values: Literal[]) =>
+    new Set(values.flatMap((v) => (v.kind === 'string' ? (normalizeId(v.value) ?? []) : [])));
+  if (c.op === 'in' && !c.negate && c.field.toLowerCase() === 'id') return ids(c.values);
+  if (c.op === 'cmp' && c.cmp === '=' && c.field.toLowerCase() === 'id') return ids([c.value]);
+  if (c.op === 'and') {
+    for (const item of c.items) {
+      const found = idsNamedBy(item);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 /** Runs a SOQL statement; `all` (queryAll) includes recycle-bin rows (`IsDeleted = true`). */
 export function runSoql(
   data: SalesforceData,
@@ -149,7 +168,16 @@ export function runSoql(
   if (q.offset !== null && q.offset > 2000) {
     throw httpError(400, 'NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is 2000`);
   }
-  let rows = (all ? data.all(obj) : data.live(obj)).filter(pred);
+  const byId = q.where ? idsNamedBy(q.where) : null;
+  const scope = byId
+    ? [...byId]
+        .sort()
+        .flatMap((id) => data.store.get<SfRow>(obj.name, id) ?? [])
+        .filter((r) => all || !r.archived)
+    : all
+      ? data.all(obj)
+      : data.live(obj);
+  let rows = scope.filter(pred);
   if (order.length > 0) {
     const keyed = rows.map((r) => ({ r, k: order.map((o) => storedKey(o.f, r.data[o.f.name])) }));
     keyed.sort((a, b) => {

@@ -31,6 +31,39 @@ describe('SOQL subset', () => {
     }
   });
 
+  it('reads the records an Id filter names (15 or 18 characters), with the rest of the WHERE', () => {
+    const { data, ids } = seeded();
+    const [beta, alpha, gamma] = ids as [string, string, string];
+    const inList = (list: string[]) => list.map((i) => `'${i}'`).join(', ');
+    expect(
+      names(
+        data,
+        `SELECT LastName FROM Contact WHERE Id IN (${inList([gamma, beta.slice(0, 15)])}) ORDER BY LastName`,
+      ),
+    ).toEqual(['Beta', 'Gamma']);
+    expect(
+      names(
+        data,
+        `SELECT LastName FROM Contact WHERE Id IN (${inList(ids)}) AND Email != null ORDER BY LastName`,
+      ),
+    ).toEqual(['Beta', 'Gamma']);
+    expect(names(data, `SELECT LastName FROM Contact WHERE Id = '${alpha}'`)).toEqual(['alpha']);
+    // A deleted record is named but only queryAll returns it.
+    const txn = new Txn();
+    data.remove(gamma, txn, 'Contact');
+    data.commit(txn);
+    const deleted = `SELECT LastName FROM Contact WHERE Id IN (${inList([gamma])}) AND IsDeleted = true`;
+    expect(names(data, deleted)).toEqual([]);
+    expect(names(data, deleted, true)).toEqual(['Gamma']);
+    // An OR is not confined to the ids: it still scans.
+    expect(
+      names(
+        data,
+        `SELECT LastName FROM Contact WHERE Id = '${alpha}' OR LastName = 'beta' ORDER BY LastName`,
+      ),
+    ).toEqual(['alpha', 'Beta']);
+  });
+
   it('compares text case-insensitively and orders nulls first ascending', () => {
     const { data } = seeded();
     expect(names(data, "SELECT LastName FROM Contact WHERE LastName = 'BETA'")).toEqual(['Beta']);
