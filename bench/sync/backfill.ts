@@ -26,7 +26,7 @@ import pg from 'pg';
 import { ROOT } from '../ingest/common.js';
 import type { RequestLogEntry } from '../../emulators/core/emulator-http.js';
 import type { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
-import { fmt, machine, sampleRss, startSalesforceStack, startStack } from './stack.js';
+import { fmt, machine, runBench, sampleRss, startSalesforceStack, startStack } from './stack.js';
 
 const CLI = join(ROOT, 'dist', 'sync', 'backfill', 'backfill-cli.js');
 /** Salesforce's sObject Collections take at most 200 records a call. */
@@ -329,12 +329,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(
-      `bench:backfill failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runBench('bench:backfill', main);

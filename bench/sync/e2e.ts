@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Stripe from 'stripe';
 import type { RequestLogEntry } from '../../emulators/core/emulator-http.js';
+import type { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
 import { freePort, startService, stopService } from '../ingest/service.js';
 import {
   WEBHOOK_SECRET,
@@ -36,9 +37,27 @@ import {
   hookSalesforceWrites,
   machine,
   percentile,
+  runBench,
   startSalesforceStack,
   startStack,
 } from './stack.js';
+
+/**
+ * The built service on its own port, as Stripe's webhook endpoint, and the Stripe SDK a user
+ * drives it with.
+ */
+async function startBridge(stack: { stripe: StripeEmulator; env: Record<string, string> }) {
+  const runDir = mkdtempSync(join(tmpdir(), 'bridge-bench-e2e-'));
+  const svc = await startService(runDir, await freePort(), { ...stack.env, LOG_LEVEL: 'warn' });
+  stack.stripe.addWebhookEndpoint(`${svc.base}/webhooks/stripe`, WEBHOOK_SECRET);
+  const u = new URL(stack.env.STRIPE_API_BASE ?? '');
+  const stripe = new Stripe(STRIPE_KEY, {
+    host: u.hostname,
+    port: Number(u.port),
+    protocol: 'http',
+  });
+  return { svc, stripe };
+}
 
 interface Phase {
   name: string;
@@ -84,16 +103,8 @@ async function runOnce(
   opts: { createRate: number; updateRate: number; seconds: number },
 ): Promise<Result> {
   const stack = await startStack(190);
-  const runDir = mkdtempSync(join(tmpdir(), 'bridge-bench-e2e-'));
-  const svc = await startService(runDir, await freePort(), { ...stack.env, LOG_LEVEL: 'warn' });
+  const { svc, stripe } = await startBridge(stack);
   try {
-    stack.stripe.addWebhookEndpoint(`${svc.base}/webhooks/stripe`, WEBHOOK_SECRET);
-    const u = new URL(stack.env.STRIPE_API_BASE ?? '');
-    const stripe = new Stripe(STRIPE_KEY, {
-      host: u.hostname,
-      port: Number(u.port),
-      protocol: 'http',
-    });
     if (latencyMs > 0) stack.hubspot.http.faults.setLatency({ path: '/crm', ms: latencyMs });
     const contacts = () => stack.hubspot.objects.live('contacts');
 
@@ -253,16 +264,8 @@ async function runSalesforceOnce(
     const key = `${id}|${String(w.row.FirstName)}`;
     if (!valueWrite.has(key)) valueWrite.set(key, w.at);
   });
-  const runDir = mkdtempSync(join(tmpdir(), 'bridge-bench-e2e-'));
-  const svc = await startService(runDir, await freePort(), { ...stack.env, LOG_LEVEL: 'warn' });
+  const { svc, stripe } = await startBridge(stack);
   try {
-    stack.stripe.addWebhookEndpoint(`${svc.base}/webhooks/stripe`, WEBHOOK_SECRET);
-    const u = new URL(stack.env.STRIPE_API_BASE ?? '');
-    const stripe = new Stripe(STRIPE_KEY, {
-      host: u.hostname,
-      port: Number(u.port),
-      protocol: 'http',
-    });
     if (latencyMs > 0) sf.http.faults.setLatency({ path: '/services/data/', ms: latencyMs });
 
     /** Waits (up to 60 s) until every key has landed; the times come from the write hook. */
@@ -459,12 +462,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(
-      `bench:e2e failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runBench('bench:e2e', main);

@@ -16,48 +16,60 @@ export const SF_CLIENT_SECRET = 'bench-sf-client-secret';
 export const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export interface Stack {
+/** What every sync benchmark stack holds: a Stripe emulator, a fresh database, the env. */
+interface BaseStack {
   stripe: StripeEmulator;
-  hubspot: HubSpotEmulator;
   db: { name: string; url: string };
   /** The service's environment for this stack. */
   env: Record<string, string>;
   close(): Promise<void>;
 }
 
-/** Stripe and HubSpot emulators in this process (HubSpot at `budget` calls per 10 s). */
-export async function startStack(budget: number): Promise<Stack> {
+export interface Stack extends BaseStack {
+  hubspot: HubSpotEmulator;
+}
+
+/** The service's environment: Stripe and Salesforce only (no HUBSPOT_* settings). */
+export interface SalesforceStack extends BaseStack {
+  salesforce: SalesforceEmulator;
+}
+
+/**
+ * Stripe and one CRM emulator in this process and a fresh database; `crmEnv` turns the CRM's
+ * URL into the service's settings for it.
+ */
+async function startBase<
+  C extends { start(port?: number): Promise<string>; stop(): Promise<void> },
+>(crm: C, crmEnv: (url: string) => Record<string, string>): Promise<BaseStack> {
   const stripe = new StripeEmulator();
-  const hubspot = new HubSpotEmulator({ tenSecondBudget: budget, searchPerSecond: 5 });
-  const [stripeUrl, hubspotUrl] = await Promise.all([stripe.start(), hubspot.start()]);
+  const [stripeUrl, crmUrl] = await Promise.all([stripe.start(), crm.start(0)]);
   const db = await createDatabase(ADMIN_URL);
   return {
     stripe,
-    hubspot,
     db,
     env: {
       DATABASE_URL: db.url,
       STRIPE_SECRET_KEY: STRIPE_KEY,
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       STRIPE_API_BASE: stripeUrl,
-      HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
-      HUBSPOT_API_BASE: hubspotUrl,
-      HUBSPOT_RATE_LIMIT_PER_10S: String(budget),
+      ...crmEnv(crmUrl),
     },
     async close() {
-      await Promise.all([stripe.stop(), hubspot.stop()]);
+      await Promise.all([stripe.stop(), crm.stop()]);
       await dropDatabase(db.name);
     },
   };
 }
 
-export interface SalesforceStack {
-  stripe: StripeEmulator;
-  salesforce: SalesforceEmulator;
-  db: { name: string; url: string };
-  /** The service's environment: Stripe and Salesforce only (no HUBSPOT_* settings). */
-  env: Record<string, string>;
-  close(): Promise<void>;
+/** Stripe and HubSpot emulators in this process (HubSpot at `budget` calls per 10 s). */
+export async function startStack(budget: number): Promise<Stack> {
+  const hubspot = new HubSpotEmulator({ tenSecondBudget: budget, searchPerSecond: 5 });
+  const base = await startBase(hubspot, (url) => ({
+    HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
+    HUBSPOT_API_BASE: url,
+    HUBSPOT_RATE_LIMIT_PER_10S: String(budget),
+  }));
+  return { ...base, hubspot };
 }
 
 /**
@@ -65,32 +77,17 @@ export interface SalesforceStack {
  * fields; the bridge signs in with client credentials, as a production integration user would.
  */
 export async function startSalesforceStack(): Promise<SalesforceStack> {
-  const stripe = new StripeEmulator();
   const salesforce = new SalesforceEmulator({
     clientId: SF_CLIENT_ID,
     clientSecret: SF_CLIENT_SECRET,
     customFields: bridgeCustomFields(),
   });
-  const [stripeUrl, sfUrl] = await Promise.all([stripe.start(), salesforce.start(0)]);
-  const db = await createDatabase(ADMIN_URL);
-  return {
-    stripe,
-    salesforce,
-    db,
-    env: {
-      DATABASE_URL: db.url,
-      STRIPE_SECRET_KEY: STRIPE_KEY,
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_API_BASE: stripeUrl,
-      SALESFORCE_INSTANCE_URL: sfUrl,
-      SALESFORCE_CLIENT_ID: SF_CLIENT_ID,
-      SALESFORCE_CLIENT_SECRET: SF_CLIENT_SECRET,
-    },
-    async close() {
-      await Promise.all([stripe.stop(), salesforce.stop()]);
-      await dropDatabase(db.name);
-    },
-  };
+  const base = await startBase(salesforce, (url) => ({
+    SALESFORCE_INSTANCE_URL: url,
+    SALESFORCE_CLIENT_ID: SF_CLIENT_ID,
+    SALESFORCE_CLIENT_SECRET: SF_CLIENT_SECRET,
+  }));
+  return { ...base, salesforce };
 }
 
 /** One record write the Salesforce emulator committed to its store. */
@@ -168,3 +165,16 @@ export const machine = (): string =>
 
 export const fmt = (n: number, digits = 0): string =>
   Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+
+/** Runs a benchmark's main and exits: 0 when it finished, 1 with the error otherwise. */
+export function runBench(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(
+        `${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

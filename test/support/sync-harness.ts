@@ -1,4 +1,5 @@
 import { Client } from '@hubspot/api-client';
+import jsforce from 'jsforce';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,10 @@ export interface SyncHarness {
   sfContactByStripeId(id: string): Record<string, unknown> & { Id: string };
   /** Salesforce API calls the bridge made that write records (collections, composite, sObject). */
   sfWriteCalls(): number;
+  /** A Salesforce user's own API client (not the bridge's integration user). */
+  sfUser(): jsforce.Connection;
+  /** Updates of one Stripe customer Stripe has served (the bridge's writes, and the tests'). */
+  stripeWritesTo(customerId: string): number;
   setMappingPolicy(field: string, policy: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -240,6 +245,18 @@ export async function startSyncHarness(
         string,
         unknown
       > & { Id: string };
+    },
+    sfUser() {
+      return new jsforce.Connection({
+        instanceUrl: sfEmu.instanceUrl,
+        accessToken: sfEmu.auth.issueAccessToken(sfEmu.uiUserId),
+        version: '62.0',
+      });
+    },
+    stripeWritesTo(customerId) {
+      return stripeEmu.http
+        .requests()
+        .filter((r) => r.method === 'POST' && r.path === `/v1/customers/${customerId}`).length;
     },
     sfWriteCalls() {
       return sfEmu.http

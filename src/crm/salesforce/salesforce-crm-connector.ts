@@ -78,14 +78,6 @@ export class SalesforceCrmConnector extends CrmConnector {
     return this.api.budget.lastUsage;
   }
 
-  private call<T>(fn: (conn: Connection) => Promise<T>, idempotent = true): Promise<T> {
-    return this.api.call(fn, idempotent);
-  }
-
-  private query(soql: string, scanAll = false): Promise<Row[]> {
-    return this.api.query(soql, scanAll);
-  }
-
   private toRecord(row: Row, properties: string[]): CrmRecord {
     const id = row.Id;
     const stamp = row.SystemModstamp;
@@ -114,7 +106,7 @@ export class SalesforceCrmConnector extends CrmConnector {
   }
 
   private async describeFields(objectType: string): Promise<SfFieldMeta[]> {
-    const result = await this.call((conn) => conn.sobject(objectType).describe());
+    const result = await this.api.call((conn) => conn.sobject(objectType).describe());
     return result.fields.map((f) => ({
       name: f.name,
       label: f.label,
@@ -146,7 +138,7 @@ export class SalesforceCrmConnector extends CrmConnector {
     const byId15 = new Map<string, CrmRecord>();
     for (const part of chunk(wanted, SOQL_CHUNK)) {
       const soql = `SELECT ${selectList(properties)} FROM ${soqlName(objectType)} WHERE Id IN (${part.map(soqlString).join(', ')})`;
-      for (const row of await this.query(soql)) {
+      for (const row of await this.api.query(soql)) {
         const rec = this.toRecord(row, properties);
         byId15.set(rec.id.slice(0, 15), rec);
       }
@@ -172,7 +164,7 @@ export class SalesforceCrmConnector extends CrmConnector {
     const rows: Row[] = [];
     for (const part of chunk(distinctCi(values), SOQL_CHUNK)) {
       const soql = `SELECT ${select} FROM ${soqlName(objectType)} WHERE ${soqlName(property)} IN (${part.map(soqlString).join(', ')})`;
-      rows.push(...(await this.query(soql)));
+      rows.push(...(await this.api.query(soql)));
     }
     return this.matchRows(rows, property, values, properties);
   }
@@ -197,7 +189,9 @@ export class SalesforceCrmConnector extends CrmConnector {
     const where = wanted
       .map((l) => `${soqlName(l.property)} IN (${l.values.map(soqlString).join(', ')})`)
       .join(' OR ');
-    const rows = await this.query(`SELECT ${select} FROM ${soqlName(objectType)} WHERE ${where}`);
+    const rows = await this.api.query(
+      `SELECT ${select} FROM ${soqlName(objectType)} WHERE ${where}`,
+    );
     const out = new Map<string, Map<string, CrmRecord[]>>();
     for (const l of lookups) {
       out.set(l.property, this.matchRows(rows, l.property, l.values, properties));
@@ -310,7 +304,7 @@ export class SalesforceCrmConnector extends CrmConnector {
     idempotent = true,
   ): Promise<SfWriteOutcome[] | CrmError> {
     try {
-      return narrowOutcomes(await this.call((conn) => send(conn), idempotent), count);
+      return narrowOutcomes(await this.api.call((conn) => send(conn), idempotent), count);
     } catch (err) {
       return toCrmError(err);
     }
@@ -347,7 +341,7 @@ export class SalesforceCrmConnector extends CrmConnector {
     // LastModifiedById tells the poller which changes were the bridge's own writes.
     const select = selectList([...properties, 'LastModifiedById']);
     const soql = `SELECT ${select} FROM ${soqlName(objectType)} WHERE ${where} ORDER BY SystemModstamp, Id LIMIT ${SOQL_CHUNK}`;
-    return this.page(await this.query(soql), properties, (last) =>
+    return this.page(await this.api.query(soql), properties, (last) =>
       encodeCursor({ stamp: last.modifiedAt.toISOString(), id: last.id }),
     );
   }
@@ -356,14 +350,14 @@ export class SalesforceCrmConnector extends CrmConnector {
     if (after && !isSalesforceId(after)) throw new Error(`invalid scan page token: ${after}`);
     const where = after ? ` WHERE Id > ${soqlString(after)}` : '';
     const soql = `SELECT ${selectList(properties)} FROM ${soqlName(objectType)}${where} ORDER BY Id LIMIT ${SOQL_CHUNK}`;
-    return this.page(await this.query(soql), properties, (last) => last.id);
+    return this.page(await this.api.query(soql), properties, (last) => last.id);
   }
 
   override async listDeleted(objectType: string, since: Date): Promise<CrmDeletion[]> {
     // Deleted records sit in the recycle bin (15 days), visible to queryAll only; the delete
     // stamps SystemModstamp. The query follows nextRecordsUrl to the end.
     const soql = `SELECT Id, SystemModstamp FROM ${soqlName(objectType)} WHERE IsDeleted = true AND SystemModstamp >= ${soqlDateTime(since)} ORDER BY SystemModstamp, Id`;
-    return (await this.query(soql, true)).flatMap((row) =>
+    return (await this.api.query(soql, true)).flatMap((row) =>
       typeof row.Id === 'string' && typeof row.SystemModstamp === 'string'
         ? [{ id: row.Id, deletedAt: parseStamp(row.SystemModstamp) }]
         : [],
@@ -375,7 +369,7 @@ export class SalesforceCrmConnector extends CrmConnector {
     for (const part of chunk([...new Set(ids.filter(isSalesforceId))], SOQL_CHUNK)) {
       // Deleted records live in the recycle bin, visible only to queryAll (scanAll).
       const soql = `SELECT Id FROM ${soqlName(objectType)} WHERE IsDeleted = true AND Id IN (${part.map(soqlString).join(', ')})`;
-      for (const row of await this.query(soql, true)) {
+      for (const row of await this.api.query(soql, true)) {
         if (typeof row.Id === 'string') gone.add(row.Id.slice(0, 15));
       }
     }

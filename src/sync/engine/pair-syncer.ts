@@ -377,7 +377,8 @@ const latest = (a: Date | null | undefined, b: Date | null | undefined): Date | 
 
 const toCrmValues = (writes: Record<string, Scalar>): Record<string, CrmValue> => ({ ...writes });
 
-function failure(stripeId: string, err: unknown): PairResult {
+/** A failed pair as a result: a CRM's code, retryability and wait are kept. */
+export function failure(stripeId: string, err: unknown): Extract<PairResult, { ok: false }> {
   if (err instanceof CrmError) {
     return {
       stripeId,

@@ -158,23 +158,9 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
         if (!link || link.status !== 'active') continue;
         if (crmMatchesShadow(set.rules, r.properties, link.shadow)) continue;
         if (isOwnLatestWrite(r, link.crmStateAt)) continue;
-        changes.push({
-          connector: scope.connector,
-          crmObject: scope.crmObject,
-          crmId: r.id,
-          stripeObject: scope.stripeObject,
-          stripeId: link.stripeId,
-          properties: r.properties,
-          modifiedAt: r.modifiedAt,
-        });
+        changes.push(crmChange(scope, r.id, link.stripeId, r.properties, r.modifiedAt));
       }
-      const pageCursor = cursor;
-      // The cursor moves only with the page's changes safely queued.
-      queued += await this.dataSource.transaction(async (m) => {
-        const n = await this.queue.enqueueCrmChanges(m, changes);
-        await this.saveCursor(m, scope, pageCursor);
-        return n;
-      });
+      queued += await this.queueAndAdvance(scope, changes, cursor);
       after = page.after;
     } while (after);
     const deletions = await this.queueDeletions(connector, scope, since);
@@ -200,28 +186,24 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
       scope,
       deleted.map((d) => d.id),
     );
-    const changes: CrmChange[] = deleted.flatMap((d) => {
+    const changes = deleted.flatMap((d) => {
       const link = links.get(d.id);
-      if (!link || link.status !== 'active') return [];
-      return [
-        {
-          connector: scope.connector,
-          crmObject: scope.crmObject,
-          crmId: d.id,
-          stripeObject: scope.stripeObject,
-          stripeId: link.stripeId,
-          properties: null,
-          modifiedAt: d.deletedAt,
-        },
-      ];
+      return link?.status === 'active'
+        ? [crmChange(scope, d.id, link.stripeId, null, d.deletedAt)]
+        : [];
     });
     const cursor = new Date(Math.max(...deleted.map((d) => d.deletedAt.getTime())));
-    const queued = await this.dataSource.transaction(async (m) => {
+    const queued = await this.queueAndAdvance(scope, changes, cursor);
+    return { seen: deleted.length, queued, cursor };
+  }
+
+  /** Queues changes and moves the cursor in one transaction: it never passes unqueued work. */
+  private queueAndAdvance(scope: LinkScope, changes: CrmChange[], cursor: Date): Promise<number> {
+    return this.dataSource.transaction(async (m) => {
       const n = await this.queue.enqueueCrmChanges(m, changes);
       await this.saveCursor(m, scope, cursor);
       return n;
     });
-    return { seen: deleted.length, queued, cursor };
   }
 
   private async saveCursor(
@@ -237,3 +219,20 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
     );
   }
 }
+
+/** A polled change (or, with no properties, a deletion) of a linked CRM record, as a job. */
+const crmChange = (
+  scope: LinkScope,
+  crmId: string,
+  stripeId: string,
+  properties: CrmChange['properties'],
+  modifiedAt: Date,
+): CrmChange => ({
+  connector: scope.connector,
+  crmObject: scope.crmObject,
+  crmId,
+  stripeObject: scope.stripeObject,
+  stripeId,
+  properties,
+  modifiedAt,
+});

@@ -12,7 +12,7 @@ import { StripeRecords } from '../../stripe/stripe-records.js';
 import { ConnectorPreparer } from '../engine/connector-preparer.js';
 import { createMatcher, searchLookup } from '../engine/matcher.js';
 import { linkRecord } from '../engine/pair-deletes.js';
-import { PairSyncer, type PairInput, type PairResult } from '../engine/pair-syncer.js';
+import { failure, PairSyncer, type PairInput, type PairResult } from '../engine/pair-syncer.js';
 import { decideInput, type Refetch } from './job-inputs.js';
 import { JobQueue, type Job, type JobUpdate } from './job-queue.js';
 
@@ -108,19 +108,11 @@ export class JobProcessor {
       stripeObject: set.object.stripeObject,
       crmObject: set.object.crmObject,
     };
+    // Preparing the CRM failed: worth retrying whatever it was (the CRM's code and wait kept,
+    // so a spent API budget defers rather than fails).
     const failAll = (err: unknown) => {
-      const error = err instanceof Error ? err.message : String(err);
-      // The CRM's code and wait travel along: a spent API budget defers rather than fails.
-      const crm =
-        err instanceof CrmError
-          ? {
-              code: err.code,
-              ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
-            }
-          : {};
       for (const g of relevant) {
-        const stripeId = g.jobs[0]?.objectId ?? '';
-        g.results.push({ stripeId, ok: false, retryable: true, error, ...crm });
+        g.results.push({ ...failure(g.jobs[0]?.objectId ?? '', err), retryable: true });
       }
     };
     try {

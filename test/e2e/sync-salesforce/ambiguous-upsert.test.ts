@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import jsforce from 'jsforce';
 import { externalIdField } from '../../../emulators/salesforce/salesforce-emulator.js';
 import { BRIDGE_CUSTOMER_FIELDS } from '../../../emulators/salesforce/bridge-fields.js';
 import { startSyncHarness, waitFor, type SyncHarness } from '../../support/sync-harness.js';
@@ -32,11 +31,7 @@ describe('an upsert Salesforce finds ambiguous', () => {
   });
 
   it('becomes a duplicate-candidates row naming both records: no link, no guess', async () => {
-    const user = new jsforce.Connection({
-      instanceUrl: h.sfEmu.instanceUrl,
-      accessToken: h.sfEmu.auth.issueAccessToken(h.sfEmu.uiUserId),
-      version: '62.0',
-    });
+    const user = h.sfUser();
     // The bridge's upsert waits a second on the way in; meanwhile two records take its key.
     h.sfEmu.http.faults.setLatency({ method: 'PATCH', path: UPSERT, ms: 1000 });
     const queriesBefore = h.sfEmu.http.requests({ method: 'GET' }).length;

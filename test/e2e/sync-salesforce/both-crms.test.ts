@@ -11,10 +11,7 @@ describe('HubSpot and Salesforce side by side', () => {
     await h?.close();
   });
 
-  const stripeWrites = (id: string) =>
-    h.stripeEmu.http
-      .requests()
-      .filter((r) => r.method === 'POST' && r.path === `/v1/customers/${id}`).length;
+  const stripeWrites = (id: string) => h.stripeWritesTo(id);
 
   async function updatedOutcomes(id: string): Promise<string[]> {
     const rows = await h.db.query<{ outcome: string }>(

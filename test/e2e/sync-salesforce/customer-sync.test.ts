@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import jsforce from 'jsforce';
+import type { Connection } from 'jsforce';
 import { Txn } from '../../../emulators/salesforce/data.js';
 import { startSyncHarness, waitFor, type SyncHarness } from '../../support/sync-harness.js';
 
@@ -8,24 +8,17 @@ type Meta = { metadata: Record<string, string> };
 describe('Stripe customers ⇄ Salesforce Contacts (real SDKs, emulators, Postgres)', () => {
   let h: SyncHarness;
   /** A Salesforce user's own API client (not the bridge's integration user). */
-  let user: jsforce.Connection;
+  let user: Connection;
 
   beforeAll(async () => {
     h = await startSyncHarness({ crms: ['salesforce'] });
-    user = new jsforce.Connection({
-      instanceUrl: h.sfEmu.instanceUrl,
-      accessToken: h.sfEmu.auth.issueAccessToken(h.sfEmu.uiUserId),
-      version: '62.0',
-    });
+    user = h.sfUser();
   });
   afterAll(async () => {
     await h?.close();
   });
 
-  const stripeWritesTo = (id: string) =>
-    h.stripeEmu.http
-      .requests()
-      .filter((r) => r.method === 'POST' && r.path === `/v1/customers/${id}`).length;
+  const stripeWritesTo = (id: string) => h.stripeWritesTo(id);
 
   const lastUpdateOutcome = async (id: string) =>
     (

@@ -62,10 +62,7 @@ describe('Stripe customers ⇄ HubSpot contacts (real SDKs, emulators, Postgres)
     const contact = await h.contactByStripeId(customer.id);
     await h.poll(); // the cursor starts (or moves) before the edit
     const hubspotWrites = h.hubspotEmu.writeCount('contacts');
-    const stripeWrites = () =>
-      h.stripeEmu.http
-        .requests()
-        .filter((r) => r.method === 'POST' && r.path === `/v1/customers/${customer.id}`).length;
+    const stripeWrites = () => h.stripeWritesTo(customer.id);
     const stripeBefore = stripeWrites();
 
     await new Promise((r) => setTimeout(r, 5)); // a modified time strictly after the cursor
