@@ -26,7 +26,15 @@ import pg from 'pg';
 import { ROOT } from '../ingest/common.js';
 import type { RequestLogEntry } from '../../emulators/core/emulator-http.js';
 import type { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
-import { fmt, machine, runBench, sampleRss, startSalesforceStack, startStack } from './stack.js';
+import {
+  fmt,
+  groupRequests,
+  machine,
+  runBench,
+  sampleRss,
+  startSalesforceStack,
+  startStack,
+} from './stack.js';
 
 const CLI = join(ROOT, 'dist', 'sync', 'backfill', 'backfill-cli.js');
 /** Salesforce's sObject Collections take at most 200 records a call. */
@@ -190,27 +198,6 @@ const SF_DATA = /^\/services\/data\/v\d+\.\d+(\/.*)?$/;
 function isSalesforceWrite(r: RequestLogEntry): boolean {
   const rest = SF_DATA.exec(r.path)?.[1] ?? '';
   return r.method !== 'GET' && /^\/(composite|sobjects)(\/|$)/.test(rest);
-}
-
-/** The path with record ids, external id values and query locators replaced by placeholders. */
-function normalizePath(path: string): string {
-  return path
-    .split('/')
-    .map((seg) =>
-      /^cus_/.test(seg) || (/\d/.test(seg) && /^[A-Za-z0-9-]{12,}$/.test(seg)) ? ':id' : seg,
-    )
-    .join('/');
-}
-
-function groupRequests(requests: RequestLogEntry[]): { key: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const r of requests) {
-    const key = `${r.method} ${normalizePath(r.path)} → ${r.status}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts]
-    .map(([key, count]) => ({ key, count }))
-    .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
 
 async function runSalesforce(

@@ -27,10 +27,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Stripe from 'stripe';
-import type { RequestLogEntry } from '../../emulators/core/emulator-http.js';
 import type { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
 import { freePort, startService, stopService } from '../ingest/service.js';
 import {
+  groupRequests,
   WEBHOOK_SECRET,
   STRIPE_KEY,
   fmt,
@@ -223,25 +223,6 @@ interface SalesforcePhase {
 interface SalesforceResult {
   latencyMs: number;
   phases: SalesforcePhase[];
-}
-
-/** Method, path (record and Stripe ids as `:id`) and status of a Salesforce request. */
-function requestKey(r: RequestLogEntry): string {
-  const path = r.path
-    .split('/')
-    .map((seg) =>
-      /^cus_/.test(seg) || (/\d/.test(seg) && /^[A-Za-z0-9]{15,18}$/.test(seg)) ? ':id' : seg,
-    )
-    .join('/');
-  return `${r.method} ${path} → ${r.status}`;
-}
-
-function groupRequests(requests: RequestLogEntry[]): { key: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const r of requests) counts.set(requestKey(r), (counts.get(requestKey(r)) ?? 0) + 1);
-  return [...counts]
-    .map(([key, count]) => ({ key, count }))
-    .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
 
 async function runSalesforceOnce(

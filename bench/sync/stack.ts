@@ -1,6 +1,7 @@
 /** What both sync benchmarks share: the emulators, a fresh database, stats and memory sampling. */
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import type { RequestLogEntry } from '../../emulators/core/emulator-http.js';
 import { HubSpotEmulator } from '../../emulators/hubspot/hubspot-emulator.js';
 import { bridgeCustomFields } from '../../emulators/salesforce/bridge-fields.js';
 import { SalesforceEmulator } from '../../emulators/salesforce/salesforce-emulator.js';
@@ -177,4 +178,26 @@ export function runBench(name: string, main: () => Promise<void>): void {
       process.exit(1);
     },
   );
+}
+
+/** The path with record ids, external id values and query locators replaced by `:id`. */
+function normalizePath(path: string): string {
+  return path
+    .split('/')
+    .map((seg) =>
+      /^cus_/.test(seg) || (/\d/.test(seg) && /^[A-Za-z0-9-]{12,}$/.test(seg)) ? ':id' : seg,
+    )
+    .join('/');
+}
+
+/** Requests counted by method, normalised path and status, the most frequent first. */
+export function groupRequests(requests: RequestLogEntry[]): { key: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const r of requests) {
+    const key = `${r.method} ${normalizePath(r.path)} → ${r.status}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([key, count]) => ({ key, count }))
+    .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
