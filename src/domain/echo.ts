@@ -1,6 +1,6 @@
 import { type FieldRule, type Scalar } from './field-rules.js';
 import { getPath } from './object-path.js';
-import { applyToCrm, canonicalCrm } from './transforms.js';
+import { applyToCrm, canonicalCrm, contextOf } from './transforms.js';
 import { normalizeScalar, sameValue } from './values.js';
 
 /**
@@ -12,12 +12,13 @@ export function stripeMatchesShadow(
   stripe: Record<string, unknown>,
   shadow: Record<string, Scalar>,
 ): boolean {
+  const ctx = contextOf(stripe);
   return rules
     .filter((r) => r.direction !== 'to_stripe')
     .every((r) => {
       try {
         return sameValue(
-          applyToCrm(getPath(stripe, r.stripePath), r.transforms),
+          applyToCrm(getPath(stripe, r.stripePath), r.transforms, ctx),
           shadow[r.key] ?? null,
         );
       } catch {

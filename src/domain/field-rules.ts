@@ -6,6 +6,13 @@ export type SyncDirection = 'to_crm' | 'to_stripe' | 'both';
 
 export type ConflictPolicy = 'stripe_wins' | 'crm_wins' | 'newest_wins' | 'manual';
 
+/**
+ * How a first link settles a field both sides hold differently. There is no shadow yet, so no
+ * side can be said to have changed: Stripe's value is kept by default (names reach invoices),
+ * and a blank side is filled from the other whatever the policy.
+ */
+export type FirstLinkPolicy = 'stripe_wins' | 'crm_wins' | 'newest_wins';
+
 /** A scalar in CRM form (what the CRM stores / what we would write to it). */
 export type Scalar = string | number | boolean | null;
 
@@ -16,7 +23,10 @@ export type Scalar = string | number | boolean | null;
 export type Transform =
   | { kind: 'lowercase' }
   | { kind: 'trim' }
-  /** Stripe integer minor units ↔ CRM decimal (`exponent` digits, default 2). */
+  /**
+   * Stripe integer minor units ↔ CRM decimal. The record's currency decides the digits (JPY 0,
+   * USD 2, KWD 3; see currency.ts); `exponent` only as an explicit override.
+   */
   | { kind: 'cents_to_decimal'; exponent?: number }
   /** Stripe unix seconds ↔ ISO-8601 datetime string. */
   | { kind: 'unix_to_iso' }
@@ -42,4 +52,6 @@ export interface FieldRule {
   conflictPolicy: ConflictPolicy;
   /** A blank value may overwrite a non-blank one on the other side. Default false. */
   blankOverwrites: boolean;
+  /** The admin means CRM values to reach a Stripe field that moves money (`balance`). */
+  allowMoneyWrite?: boolean;
 }

@@ -39,7 +39,14 @@ describe('planSync, several rules', () => {
       stripeWrites: {},
       shadow: { email: 'new@x.io', vip: 'true' },
       conflicts: [],
-      errors: [{ ruleKey: 'vip', message: expect.stringContaining('boolean_string') }],
+      errors: [
+        {
+          ruleKey: 'vip',
+          direction: 'to_stripe',
+          code: 'transform_failed',
+          message: expect.stringContaining('boolean_string'),
+        },
+      ],
     });
     expect(input).toStrictEqual(before);
   });
@@ -189,7 +196,12 @@ describe('planSync, name parts', () => {
     expect(p.stripeWrites).toStrictEqual({});
     expect(p.shadow).toStrictEqual({ first: 'Ada' });
     expect(p.errors).toStrictEqual([
-      { ruleKey: 'first', message: expect.stringContaining('cannot rebuild "name"') },
+      {
+        ruleKey: 'first',
+        direction: 'to_stripe',
+        code: 'transform_failed',
+        message: expect.stringContaining('cannot rebuild "name"'),
+      },
     ]);
   });
 });

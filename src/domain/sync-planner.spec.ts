@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import type { FieldRule, Scalar, Transform } from './field-rules.js';
+import type { FieldRule, FirstLinkPolicy, Scalar, Transform } from './field-rules.js';
 import { planSync, type SyncPlan } from './sync-planner.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
@@ -28,6 +28,7 @@ interface Case {
   shadow?: Scalar;
   stripeAt?: Date;
   crmAt?: Date;
+  firstLinkPolicy?: FirstLinkPolicy;
 }
 
 /** What one rule did, with only the keys that happened: easy to read in a table. */
@@ -51,6 +52,7 @@ function runOne(c: Case): { plan: SyncPlan; outcome: Outcome } {
     stripe: c.stripe === UNLOADED ? null : { values: stripeValues, changedAt: c.stripeAt ?? T0 },
     crm: c.crm === ABSENT ? null : { values: { [r.crmProperty]: c.crm }, changedAt: c.crmAt ?? T0 },
     shadow: c.shadow === undefined ? null : { [r.key]: c.shadow },
+    ...(c.firstLinkPolicy ? { firstLinkPolicy: c.firstLinkPolicy } : {}),
   });
   const outcome: Outcome = {};
   if (r.crmProperty in plan.crmWrites) outcome.crm = plan.crmWrites[r.crmProperty]!;
@@ -209,17 +211,58 @@ describe('planSync, one rule', () => {
       undefined,
       { crm: 's', shadow: 's', winner: 'stripe' },
     ],
+    // The field's policy governs later edits; a first link follows the first-link policy.
     [
-      'differing, crm_wins',
+      'differing, field crm_wins: Stripe still kept',
       crmWins,
       's',
       'c',
       undefined,
-      { stripe: 'c', shadow: 'c', winner: 'crm' },
+      { crm: 's', shadow: 's', winner: 'stripe' },
     ],
-    ['differing, manual', manual, 's', 'c', undefined, { winner: 'none' }],
+    [
+      'differing, field manual: Stripe kept, nothing parked',
+      manual,
+      's',
+      'c',
+      undefined,
+      { crm: 's', shadow: 's', winner: 'stripe' },
+    ],
   ])('first link of an existing CRM record: %s', (...row) => {
     expect(run(row).outcome).toStrictEqual(row[5]);
+  });
+
+  test.each<[FirstLinkPolicy, Date, Date, Outcome]>([
+    ['stripe_wins', T0, T1, { crm: 's', shadow: 's', winner: 'stripe' }],
+    ['crm_wins', T1, T0, { stripe: 'c', shadow: 'c', winner: 'crm' }],
+    ['newest_wins', T0, T1, { stripe: 'c', shadow: 'c', winner: 'crm' }],
+    ['newest_wins', T1, T0, { crm: 's', shadow: 's', winner: 'stripe' }],
+  ])(
+    'first-link policy %s (Stripe at %s, CRM at %s)',
+    (firstLinkPolicy, stripeAt, crmAt, expected) => {
+      const { plan, outcome } = runOne({
+        stripe: 's',
+        crm: 'c',
+        stripeAt,
+        crmAt,
+        firstLinkPolicy,
+      });
+      expect(outcome).toStrictEqual(expected);
+      expect(plan.conflicts[0]).toMatchObject({ policy: firstLinkPolicy, firstLink: true });
+    },
+  );
+
+  test('the first-link policy fills blanks from either side whatever it is', () => {
+    for (const firstLinkPolicy of ['stripe_wins', 'crm_wins', 'newest_wins'] as const) {
+      expect(runOne({ stripe: null, crm: 'c', firstLinkPolicy }).outcome).toStrictEqual({
+        stripe: 'c',
+        shadow: 'c',
+      });
+      expect(runOne({ stripe: 's', crm: null, firstLinkPolicy }).outcome).toStrictEqual({
+        crm: 's',
+        shadow: 's',
+      });
+    }
   });
 
   test.each<Row>([
@@ -308,7 +351,7 @@ describe('planSync, one rule', () => {
   });
 
   test('records the whole conflict', () => {
-    const { plan } = runOne({ rule: manual, stripe: 's', crm: 'c' });
+    const { plan } = runOne({ rule: manual, stripe: 's', crm: 'c', shadow: 'b' });
     expect(plan.conflicts).toStrictEqual([
       {
         ruleKey: 'k',
@@ -316,31 +359,38 @@ describe('planSync, one rule', () => {
         crmProperty: 'prop',
         stripeValue: 's',
         crmValue: 'c',
-        shadowValue: null,
+        shadowValue: 'b',
         policy: 'manual',
         winner: 'none',
+        firstLink: false,
       },
     ]);
     expect(plan.errors).toStrictEqual([]);
   });
 
   const vip = { stripePath: 'metadata.vip', transforms: [{ kind: 'boolean_string' } as const] };
-  test.each<[string, Row, string]>([
+  test.each<[string, Row, string, string]>([
     [
       'CRM value Stripe cannot take',
       ['', vip, true, 'maybe', 'true', {}],
-      'boolean_string: cannot convert "maybe"',
+      'to_stripe',
+      "prop → metadata.vip: boolean_string: expected 'true' or 'false'",
     ],
     [
       'Stripe value the CRM cannot take',
       ['', centsRule, 'abc', 1, 1, {}],
-      'cents_to_decimal: cannot convert "abc"',
+      'to_crm',
+      'email → prop: cents_to_decimal: not a number',
     ],
-  ])('skips and reports a rule whose value cannot be transformed: %s', (_name, row, message) => {
-    const { plan, outcome } = run(row);
-    expect(outcome).toStrictEqual({ shadow: row[4] });
-    expect(plan.errors).toStrictEqual([
-      { ruleKey: 'k', message: expect.stringContaining(message) },
-    ]);
-  });
+  ])(
+    'skips and reports a rule whose value cannot be transformed: %s',
+    (_name, row, direction, message) => {
+      const { plan, outcome } = run(row);
+      expect(outcome).toStrictEqual({ shadow: row[4] });
+      // Reported without the value: plans are recorded and logged.
+      expect(plan.errors).toStrictEqual([
+        { ruleKey: 'k', direction, code: 'transform_failed', message },
+      ]);
+    },
+  );
 });

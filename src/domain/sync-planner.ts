@@ -1,11 +1,15 @@
-import type { ConflictPolicy, FieldRule, Scalar } from './field-rules.js';
+import type { ConflictPolicy, FieldRule, FirstLinkPolicy, Scalar } from './field-rules.js';
 import { getPath } from './object-path.js';
+import { resolveStripeField, type StripeObjectSpec } from './stripe-fields.js';
+import { stripeRefusals } from './stripe-writes.js';
 import {
   applyToCrm,
   applyToStripe,
   canonicalCrm,
+  contextOf,
   splitName,
   TransformError,
+  type TransformContext,
 } from './transforms.js';
 import { isBlank, normalizeScalar, sameValue } from './values.js';
 
@@ -20,8 +24,12 @@ export interface PlanInput {
   stripe: SideState<Record<string, unknown>> | null;
   /** CRM properties and the record's modified time; null = record to be created. */
   crm: SideState<Record<string, Scalar>> | null;
-  /** Per rule key, the last agreed value in CRM form; null = pair never synced. */
+  /** Per rule key, the last agreed value in CRM form; null = pair never synced (a first link). */
   shadow: Record<string, Scalar> | null;
+  /** The Stripe object type's fields: writes Stripe would refuse become per-field errors. */
+  stripeSpec?: StripeObjectSpec;
+  /** How a first link settles values both sides hold differently (default stripe_wins). */
+  firstLinkPolicy?: FirstLinkPolicy;
 }
 
 export interface FieldConflict {
@@ -32,12 +40,23 @@ export interface FieldConflict {
   crmValue: Scalar;
   /** null when there was no shadow entry (first link). */
   shadowValue: Scalar;
+  /** The field's policy, or on a first link the object mapping's first-link policy. */
   policy: ConflictPolicy;
   winner: 'stripe' | 'crm' | 'none';
+  /** No shadow yet: the two sides held different values when they were first linked. */
+  firstLink: boolean;
 }
 
+/** A field this plan leaves alone because its value cannot go where the rule sends it. */
 export interface PlanError {
   ruleKey: string;
+  /** Which way the value was going. */
+  direction: 'to_crm' | 'to_stripe';
+  /** transform_failed, or why Stripe would refuse it (too_long, invalid_email, …). */
+  code: string;
+  /** The limit broken, as a person reads it ("at most 20 characters"), when there is one. */
+  limit?: string;
+  /** Names the field and the problem; never the value. */
   message: string;
 }
 
@@ -103,7 +122,11 @@ function twoWay(
   if (!crmChanged) return blankBlocked(rule, s, c) ? KEEP : { kind: 'to_crm', value: s };
   if (!stripeChanged) return blankBlocked(rule, c, s) ? KEEP : { kind: 'to_stripe', value: c };
 
-  const winner = conflictWinner(rule, s, c, input);
+  // A first link has no base to tell which side changed: the mapping's first-link policy
+  // decides (Stripe's value by default), not the field's policy meant for later edits.
+  const firstLink = input.shadow === null;
+  const policy = firstLink ? (input.firstLinkPolicy ?? 'stripe_wins') : rule.conflictPolicy;
+  const winner = conflictWinner(rule, policy, s, c, input);
   conflicts.push({
     ruleKey: rule.key,
     stripePath: rule.stripePath,
@@ -111,8 +134,9 @@ function twoWay(
     stripeValue: s,
     crmValue: c,
     shadowValue: b ?? null,
-    policy: rule.conflictPolicy,
+    policy,
     winner,
+    firstLink,
   });
   if (winner === 'none') return KEEP;
   return winner === 'stripe' ? { kind: 'to_crm', value: s } : { kind: 'to_stripe', value: c };
@@ -120,14 +144,15 @@ function twoWay(
 
 function conflictWinner(
   rule: FieldRule,
+  policy: ConflictPolicy,
   s: Scalar,
   c: Scalar,
   input: PlanInput,
 ): FieldConflict['winner'] {
-  if (rule.conflictPolicy === 'manual') return 'none';
+  if (policy === 'manual') return 'none';
   if (blankBlocked(rule, s, c)) return 'crm';
   if (blankBlocked(rule, c, s)) return 'stripe';
-  switch (rule.conflictPolicy) {
+  switch (policy) {
     case 'stripe_wins':
       return 'stripe';
     case 'crm_wins':
@@ -167,7 +192,7 @@ type Joined = { ok: true; value: Scalar } | { ok: false; error: string };
  * (the value being written to the CRM, else the current one); a part no rule maps is kept
  * from the current Stripe name, so mapping only `firstname` never drops the last name.
  */
-function joinName(group: RuleState[], stripe: PlanInput['stripe']): Joined {
+function joinName(group: RuleState[], stripe: PlanInput['stripe'], ctx: TransformContext): Joined {
   const path = group[0]?.rule.stripePath ?? '';
   const current = stripe ? normalizeScalar(getPath(stripe.values, path)) : null;
   const parts: Scalar[] = [];
@@ -177,7 +202,7 @@ function joinName(group: RuleState[], stripe: PlanInput['stripe']): Joined {
       const m = members.find((x) => x.decision.kind === 'to_stripe') ?? members[0];
       if (m) {
         const value = m.decision.kind === 'to_crm' ? m.decision.value : (m.c ?? null);
-        parts.push(applyToStripe(value, m.rule.transforms));
+        parts.push(applyToStripe(value, m.rule.transforms, ctx));
       } else if (stripe) {
         parts.push(typeof current === 'string' ? splitName(current)[part] : null);
       } else {
@@ -202,7 +227,7 @@ function joinName(group: RuleState[], stripe: PlanInput['stripe']): Joined {
 function alignNameGroup(group: RuleState[], input: PlanInput): void {
   if (!input.stripe || !input.crm) return;
   const stripeName = normalizeScalar(getPath(input.stripe.values, group[0]?.rule.stripePath ?? ''));
-  const joined = joinName(group, input.stripe);
+  const joined = joinName(group, input.stripe, contextOf(input.stripe.values));
   if (joined.ok && sameValue(joined.value, stripeName)) for (const m of group) m.s = m.c ?? null;
 }
 
@@ -213,20 +238,26 @@ function isPlaceholder(rule: FieldRule, v: Scalar): boolean {
   );
 }
 
-function readState(rule: FieldRule, input: PlanInput, errors: PlanError[]): RuleState {
+function readState(
+  rule: FieldRule,
+  input: PlanInput,
+  ctx: TransformContext,
+  errors: PlanError[],
+): RuleState {
   const { stripe, crm, shadow } = input;
   const b = shadow && Object.hasOwn(shadow, rule.key) ? shadow[rule.key] : undefined;
   const c = crm
-    ? canonicalCrm(normalizeScalar(crm.values[rule.crmProperty]), rule.transforms)
+    ? canonicalCrm(normalizeScalar(crm.values[rule.crmProperty]), rule.transforms, ctx)
     : undefined;
   try {
     const s = stripe
-      ? applyToCrm(getPath(stripe.values, rule.stripePath), rule.transforms)
+      ? applyToCrm(getPath(stripe.values, rule.stripePath), rule.transforms, ctx)
       : undefined;
     return { rule, failed: false, s, c, b, decision: KEEP };
   } catch (e) {
     if (!(e instanceof TransformError)) throw e;
-    errors.push({ ruleKey: rule.key, message: e.message });
+    const message = `${rule.stripePath} → ${rule.crmProperty}: ${e.reason}`;
+    errors.push({ ruleKey: rule.key, direction: 'to_crm', code: e.code, message });
     return { rule, failed: true, s: undefined, c, b, decision: KEEP };
   }
 }
@@ -236,35 +267,75 @@ function planStripeWrites(
   states: RuleState[],
   nameGroups: Map<string, RuleState[]>,
   input: PlanInput,
+  ctx: TransformContext,
   plan: SyncPlan,
 ): void {
-  const skip = (m: RuleState, message: string) => {
-    plan.errors.push({ ruleKey: m.rule.key, message });
+  const skip = (m: RuleState, code: string, message: string, limit?: string) => {
+    const where = `${m.rule.crmProperty} → ${m.rule.stripePath}`;
+    plan.errors.push({
+      ruleKey: m.rule.key,
+      direction: 'to_stripe',
+      code,
+      message: `${where}: ${message}`,
+      ...(limit !== undefined ? { limit } : {}),
+    });
     m.decision = KEEP;
   };
   for (const m of states) {
     if (m.decision.kind !== 'to_stripe' || namePart(m.rule)) continue;
     try {
-      plan.stripeWrites[m.rule.stripePath] = applyToStripe(m.decision.value, m.rule.transforms);
+      plan.stripeWrites[m.rule.stripePath] = applyToStripe(
+        m.decision.value,
+        m.rule.transforms,
+        ctx,
+      );
     } catch (e) {
       if (!(e instanceof TransformError)) throw e;
-      skip(m, e.message);
+      skip(m, e.code, e.reason);
     }
   }
   // Toward Stripe the parts of one name are written together, as one joined value.
   for (const [path, group] of nameGroups) {
     const writers = group.filter((m) => m.decision.kind === 'to_stripe');
     if (writers.length === 0) continue;
-    const joined = joinName(group, input.stripe);
+    const joined = joinName(group, input.stripe, ctx);
     if (joined.ok) plan.stripeWrites[path] = joined.value;
-    else for (const m of writers) skip(m, joined.error);
+    else for (const m of writers) skip(m, 'transform_failed', joined.error);
+  }
+
+  const spec = input.stripeSpec;
+  if (!spec) return;
+  const refusals = stripeRefusals(plan.stripeWrites, input.stripe?.values ?? null, spec);
+  // A part of a hash Stripe replaces whole can only be written knowing the other parts.
+  if (!input.stripe) {
+    for (const path of Object.keys(plan.stripeWrites)) {
+      if (resolveStripeField(spec, path)?.hashes[0]?.field.replacedWhole) {
+        refusals.push({
+          path,
+          code: 'stripe_not_loaded',
+          limit: 'the whole hash in one write',
+          message: `${path}: the rest of the hash is unknown without the Stripe object`,
+        });
+      }
+    }
+  }
+  // One value Stripe cannot hold is that field's outcome; the others are written.
+  for (const r of refusals) {
+    if (!Object.hasOwn(plan.stripeWrites, r.path)) continue;
+    delete plan.stripeWrites[r.path];
+    for (const m of states) {
+      if (m.decision.kind === 'to_stripe' && m.rule.stripePath === r.path) {
+        skip(m, r.code, r.message.slice(r.path.length + 2), r.limit);
+      }
+    }
   }
 }
 
 /** The three-way merge of one Stripe object and one CRM record against their last agreed state. */
 export function planSync(input: PlanInput): SyncPlan {
   const plan: SyncPlan = { crmWrites: {}, stripeWrites: {}, shadow: {}, conflicts: [], errors: [] };
-  const states = input.rules.map((rule) => readState(rule, input, plan.errors));
+  const ctx = contextOf(input.stripe?.values);
+  const states = input.rules.map((rule) => readState(rule, input, ctx, plan.errors));
   const live = states.filter((m) => !m.failed);
 
   const nameGroups = new Map<string, RuleState[]>();
@@ -274,7 +345,7 @@ export function planSync(input: PlanInput): SyncPlan {
   }
   for (const group of nameGroups.values()) alignNameGroup(group, input);
   for (const m of live) m.decision = decide(m, input, plan.conflicts);
-  planStripeWrites(live, nameGroups, input, plan);
+  planStripeWrites(live, nameGroups, input, ctx, plan);
 
   for (const { rule, b, decision } of states) {
     if (decision.kind === 'to_crm') plan.crmWrites[rule.crmProperty] = decision.value;

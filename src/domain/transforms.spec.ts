@@ -3,6 +3,7 @@ import type { Scalar, Transform } from './field-rules.js';
 import { applyToCrm, applyToStripe, TransformError, validateTransforms } from './transforms.js';
 
 const cents: Transform = { kind: 'cents_to_decimal' };
+const USD = { currency: 'usd' };
 const iso: Transform = { kind: 'unix_to_iso' };
 const date: Transform = { kind: 'unix_to_date' };
 const tiers: Transform = { kind: 'enum_map', map: { gold: 'Gold tier', silver: 'Silver tier' } };
@@ -47,7 +48,7 @@ describe('applyToCrm', () => {
     ['blank through name', '  ', [first], null],
     ['blank through enum', '', [tiers], null],
   ])('%s: %j', (_name, input, transforms, expected) => {
-    expect(applyToCrm(input, transforms)).toBe(expected);
+    expect(applyToCrm(input, transforms, USD)).toBe(expected);
   });
 
   test.each<[unknown, Transform]>([
@@ -57,7 +58,7 @@ describe('applyToCrm', () => {
     [1e20, date],
     [42, first],
   ])('throws TransformError for %j through %j', (input, transform) => {
-    expect(() => applyToCrm(input, [transform])).toThrow(TransformError);
+    expect(() => applyToCrm(input, [transform], USD)).toThrow(TransformError);
   });
 });
 
@@ -94,14 +95,14 @@ describe('applyToStripe', () => {
     ['name identity', 'Ada King', [first], 'Ada King'],
     ['reverse order', 'Gold tier', [{ kind: 'lowercase' }, tiers], 'gold'],
   ])('%s: %j', (_name, input, transforms, expected) => {
-    expect(applyToStripe(input, transforms)).toBe(expected);
+    expect(applyToStripe(input, transforms, USD)).toBe(expected);
   });
 
   test('undoes the transforms in reverse order', () => {
     // Toward the CRM: cents then enum; back: enum first, then cents.
     const chain: Transform[] = [cents, { kind: 'enum_map', map: { '10': 'ten' } }];
-    expect(applyToCrm(1000, chain)).toBe('ten');
-    expect(applyToStripe('ten', chain)).toBe(1000);
+    expect(applyToCrm(1000, chain, USD)).toBe('ten');
+    expect(applyToStripe('ten', chain, USD)).toBe(1000);
   });
 
   test.each<[Scalar, Transform]>([
@@ -116,7 +117,7 @@ describe('applyToStripe', () => {
   ])('throws TransformError for %j through %j', (input, transform) => {
     let caught: unknown;
     try {
-      applyToStripe(input, [transform]);
+      applyToStripe(input, [transform], USD);
     } catch (e) {
       caught = e;
     }
@@ -125,6 +126,43 @@ describe('applyToStripe', () => {
     expect(err.code).toBe('transform_failed');
     expect(err.message).toContain(transform.kind);
     expect(err.message).toContain(JSON.stringify(input));
+  });
+});
+
+describe('cents_to_decimal follows the record currency', () => {
+  // The same Stripe amount, 1250 minor units, in currencies of 0, 2 and 3 decimals.
+  test.each<[string | null, number, number]>([
+    ['jpy', 1250, 1250],
+    ['krw', 1250, 1250],
+    ['JPY', 1250, 1250],
+    ['usd', 1250, 12.5],
+    ['eur', -1999, -19.99],
+    ['isk', 1250, 12.5],
+    ['kwd', 1250, 1.25],
+    ['bhd', 1999, 1.999],
+    [null, 1250, 12.5],
+  ])('%s: %d minor units → %d', (currency, minor, decimal) => {
+    expect(applyToCrm(minor, [cents], { currency })).toBe(decimal);
+    expect(applyToStripe(decimal, [cents], { currency })).toBe(minor);
+  });
+
+  test.each<[string, number, number]>([
+    ['jpy', 1250.4, 1250],
+    ['jpy', 1250.5, 1251],
+    ['usd', 19.999, 2000],
+    ['usd', -0.005, -1],
+    ['kwd', 1.2345, 1235],
+  ])('toward Stripe, %s %d rounds to the unit: %d', (currency, decimal, minor) => {
+    expect(applyToStripe(decimal, [cents], { currency })).toBe(minor);
+  });
+
+  test('an explicit exponent overrides the currency', () => {
+    const three: Transform = { kind: 'cents_to_decimal', exponent: 3 };
+    expect(applyToCrm(1250, [three], { currency: 'usd' })).toBe(1.25);
+  });
+
+  test('toward Stripe an unknown currency (object not loaded) is refused, not guessed', () => {
+    expect(() => applyToStripe(12.5, [cents], {})).toThrow(/currency is unknown/);
   });
 });
 

@@ -1,9 +1,35 @@
+import { currencyExponent, decimalToMinor, minorToDecimal } from './currency.js';
 import type { Scalar, Transform } from './field-rules.js';
 import { isBlank, normalizeScalar, parseNumeric, sameValue } from './values.js';
+
+/**
+ * What a transform may read of the record besides the value itself: the Stripe object's
+ * currency decides how many decimals its amounts have. `undefined` = the Stripe object was not
+ * loaded (unknown); null = Stripe has not given it a currency.
+ */
+export interface TransformContext {
+  currency?: unknown;
+}
+
+/** The record's context as transforms see it; no Stripe object → nothing known. */
+export const contextOf = (stripe: Record<string, unknown> | null | undefined): TransformContext =>
+  stripe ? { currency: stripe.currency ?? null } : {};
+
+/** An explicit `exponent` overrides; otherwise the record's currency decides (JPY 0, KWD 3). */
+function exponentFor(t: { kind: 'cents_to_decimal'; exponent?: number }, ctx: TransformContext) {
+  if (t.exponent !== undefined) return t.exponent;
+  if (ctx.currency === undefined) {
+    throw new TransformError(t.kind, null, 'the currency is unknown (Stripe object not loaded)');
+  }
+  return currencyExponent(ctx.currency);
+}
 
 /** A value a transform cannot convert; the planner skips that rule and reports it. */
 export class TransformError extends Error {
   readonly code = 'transform_failed';
+
+  /** What went wrong without the value itself (plans are recorded and logged). */
+  readonly reason: string;
 
   constructor(
     readonly transform: Transform['kind'],
@@ -12,6 +38,7 @@ export class TransformError extends Error {
   ) {
     super(`${transform}: cannot convert ${show(value)} (${reason})`);
     this.name = 'TransformError';
+    this.reason = `${transform}: ${reason}`;
   }
 }
 
@@ -45,7 +72,7 @@ export function splitName(name: string): { first: string; last: string | null } 
   return { first: tokens.join(' '), last };
 }
 
-function toCrmStep(v: unknown, t: Transform): unknown {
+function toCrmStep(v: unknown, t: Transform, ctx: TransformContext): unknown {
   if (t.kind === 'default') return isBlank(v) ? t.value : v;
   if (isBlank(v)) return null;
   switch (t.kind) {
@@ -54,8 +81,7 @@ function toCrmStep(v: unknown, t: Transform): unknown {
     case 'trim':
       return typeof v === 'string' ? v.trim() : v;
     case 'cents_to_decimal':
-      // Dividing two exact integers yields the double nearest the decimal (1999 → 19.99).
-      return toNumber(t.kind, v) / 10 ** (t.exponent ?? 2);
+      return minorToDecimal(toNumber(t.kind, v), exponentFor(t, ctx));
     case 'unix_to_iso':
       return unixToIso(t.kind, v);
     case 'unix_to_date':
@@ -74,8 +100,12 @@ function toCrmStep(v: unknown, t: Transform): unknown {
 }
 
 /** Converts a raw Stripe value to CRM form, applying the transforms in order. */
-export function applyToCrm(stripeValue: unknown, transforms: Transform[]): Scalar {
-  return normalizeScalar(transforms.reduce(toCrmStep, stripeValue));
+export function applyToCrm(
+  stripeValue: unknown,
+  transforms: Transform[],
+  ctx: TransformContext = {},
+): Scalar {
+  return normalizeScalar(transforms.reduce((v, t) => toCrmStep(v, t, ctx), stripeValue));
 }
 
 const ISO_DATE =
@@ -103,7 +133,7 @@ function parseToUnix(kind: Transform['kind'], v: Scalar): number {
   return Math.floor(ms / 1000);
 }
 
-function toStripeStep(v: Scalar, t: Transform): Scalar {
+function toStripeStep(v: Scalar, t: Transform, ctx: TransformContext): Scalar {
   // A text default is a placeholder the CRM needed ('[not provided]' for a required LastName),
   // not data: it reads back as no value, so it never lands in Stripe. Other defaults (false,
   // 0) are real values and pass through.
@@ -116,7 +146,7 @@ function toStripeStep(v: Scalar, t: Transform): Scalar {
     case 'trim':
       return typeof v === 'string' ? v.trim() : v;
     case 'cents_to_decimal':
-      return Math.round(toNumber(t.kind, v) * 10 ** (t.exponent ?? 2));
+      return decimalToMinor(toNumber(t.kind, v), exponentFor(t, ctx));
     case 'unix_to_iso':
     case 'unix_to_date':
       return parseToUnix(t.kind, v);
@@ -136,8 +166,15 @@ function toStripeStep(v: Scalar, t: Transform): Scalar {
  * Converts a CRM value back to Stripe form, undoing the transforms in reverse order.
  * Throws TransformError when the CRM holds something the transforms cannot parse.
  */
-export function applyToStripe(crmValue: Scalar, transforms: Transform[]): Scalar {
-  return transforms.reduceRight(toStripeStep, normalizeScalar(crmValue));
+export function applyToStripe(
+  crmValue: Scalar,
+  transforms: Transform[],
+  ctx: TransformContext = {},
+): Scalar {
+  return transforms.reduceRight<Scalar>(
+    (v, t) => toStripeStep(v, t, ctx),
+    normalizeScalar(crmValue),
+  );
 }
 
 const PARAMS: Record<Transform['kind'], readonly string[]> = {
@@ -228,11 +265,15 @@ const CANONICAL_KINDS = new Set<Transform['kind']>([
  * is not one, and write it back. Name parts are left alone (a part does not split again), and
  * values the transforms cannot parse stay as they are.
  */
-export function canonicalCrm(c: Scalar, transforms: Transform[]): Scalar {
+export function canonicalCrm(
+  c: Scalar,
+  transforms: Transform[],
+  ctx: TransformContext = {},
+): Scalar {
   if (isBlank(c) || transforms.some((t) => t.kind === 'name_part')) return c;
   if (!transforms.some((t) => CANONICAL_KINDS.has(t.kind))) return c;
   try {
-    return applyToCrm(applyToStripe(c, transforms), transforms);
+    return applyToCrm(applyToStripe(c, transforms, ctx), transforms, ctx);
   } catch (e) {
     if (e instanceof TransformError) return c;
     throw e;

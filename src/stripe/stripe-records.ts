@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { stripeIdempotencyKey } from '../domain/idempotency-key.js';
 import { StripeClient } from './stripe.client.js';
 
 /** A Stripe object as plain JSON, the way events carry it and the planner reads it. */
@@ -21,8 +21,8 @@ export function isPermanentStripeError(err: unknown): boolean {
 
 /**
  * Reads and writes of the Stripe objects the engine syncs, by object type. Writes carry an
- * Idempotency-Key derived from the job and the exact parameters: a retried job repeats the
- * same request safely, and a re-planned one with different values is a different request.
+ * Idempotency-Key derived from the object, the job and the exact parameters (see
+ * domain/idempotency-key.ts).
  */
 @Injectable()
 export class StripeRecords {
@@ -45,9 +45,14 @@ export class StripeRecords {
     type: string,
     id: string,
     params: Record<string, unknown>,
-    jobKey: string,
+    job: string,
   ): Promise<{ object: StripeObject; writtenAt: Date | null }> {
-    const idempotencyKey = `bridge-${jobKey}-${fingerprint(params)}`.slice(0, 255);
+    const idempotencyKey = stripeIdempotencyKey({
+      stripeObject: type,
+      stripeId: id,
+      job,
+      params,
+    });
     let result: unknown;
     switch (type) {
       case 'customer':
@@ -88,6 +93,3 @@ function responseDate(result: unknown): Date | null {
   const date = typeof headers?.date === 'string' ? new Date(headers.date) : null;
   return date && !Number.isNaN(date.getTime()) ? date : null;
 }
-
-const fingerprint = (params: Record<string, unknown>): string =>
-  createHash('sha256').update(JSON.stringify(params)).digest('base64url').slice(0, 22);
