@@ -7,7 +7,15 @@ export interface RequestLogEntry {
   path: string;
   status: number;
   at: number;
+  /**
+   * The request's parsed body (form params for Stripe, JSON for the others), so tests can
+   * assert exactly what a client sent. Kept for the most recent requests only.
+   */
+  body?: unknown;
 }
+
+/** Bodies are dropped from older entries: a 100k-record benchmark must not hold them all. */
+const BODIES_KEPT = 2000;
 
 const CONTROL_PREFIX = '/_emulator';
 
@@ -30,6 +38,11 @@ interface FaultBody {
 export class EmulatorHttp {
   readonly app: FastifyInstance;
   readonly faults = new FaultPlan();
+  /**
+   * Keep each request's parsed body in the log, for tests that assert what an SDK sent. Off by
+   * default: benchmarks push hundreds of thousands of records through an emulator.
+   */
+  recordBodies = false;
   private log: RequestLogEntry[] = [];
   private readonly resetHooks: (() => void)[] = [];
   private url: string | null = null;
@@ -47,7 +60,16 @@ export class EmulatorHttp {
     this.app.addHook('onResponse', (req, reply, done) => {
       const path = req.url.split('?')[0] ?? req.url;
       if (!path.startsWith(CONTROL_PREFIX)) {
-        this.log.push({ method: req.method, path, status: reply.statusCode, at: Date.now() });
+        const entry: RequestLogEntry = {
+          method: req.method,
+          path,
+          status: reply.statusCode,
+          at: Date.now(),
+        };
+        if (req.body !== undefined && req.body !== null) entry.body = req.body;
+        this.log.push(entry);
+        const old = this.log[this.log.length - 1 - BODIES_KEPT];
+        if (old) delete old.body;
       }
       done();
     });

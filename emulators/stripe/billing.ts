@@ -2,8 +2,14 @@ import { cardDeclined, invalid } from './stripe-errors.js';
 import { type CardPayments, nowPlusDays } from './card-payments.js';
 import { isRecord, unix, type Obj, type StripeState } from './stripe-state.js';
 
+/** A line from a price (subscriptions, price-based items) or a bare amount (`amount` items). */
 export interface LineInput {
-  price: string;
+  price?: string;
+  /** Without a price: the line's whole amount and its currency. */
+  amount?: number;
+  currency?: string;
+  /** The invoice item (ii_) the line bills, if any. */
+  invoiceItem?: string;
   quantity: number;
   subscription?: string | null;
   subscriptionItem?: string | null;
@@ -20,6 +26,14 @@ export function addInterval(start: number, interval: string, count: number): num
   else d.setUTCMonth(d.getUTCMonth() + count);
   return Math.floor(d.getTime() / 1000);
 }
+
+/** The currency an invoice for `customer` gets unless the request names one. */
+export const invoiceCurrency = (customer: Obj, opts: Obj): string =>
+  typeof opts.currency === 'string'
+    ? opts.currency
+    : typeof customer.currency === 'string'
+      ? customer.currency
+      : 'usd';
 
 const money = (amount: number, currency: string) =>
   `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
@@ -67,7 +81,7 @@ export class Billing {
         },
         billing_reason: opts.billing_reason ?? 'manual',
         collection_method: opts.collection_method ?? 'charge_automatically',
-        currency: opts.currency ?? customer.currency ?? 'usd',
+        currency: invoiceCurrency(customer, opts),
         customer: customerId,
         customer_address: customer.address ?? null,
         customer_email: customer.email ?? null,
@@ -119,20 +133,23 @@ export class Billing {
   }
 
   addLine(invoiceId: string, l: LineInput): Obj {
-    const price = this.s.raw('price', l.price, 'price');
-    const amount = Number(price.unit_amount) * l.quantity;
-    const product = this.s.exists('product', String(price.product))
-      ? this.s.raw('product', String(price.product))
-      : {};
-    const recurring = isRecord(price.recurring)
-      ? ` (at ${money(Number(price.unit_amount), String(price.currency))} / ${String(price.recurring.interval)})`
+    const price = l.price ? this.s.raw('price', l.price, 'price') : null;
+    const unit = Number(price?.unit_amount ?? 0);
+    const amount = price ? unit * l.quantity : Number(l.amount ?? 0);
+    const product =
+      price && this.s.exists('product', String(price.product))
+        ? this.s.raw('product', String(price.product))
+        : {};
+    const recurring = isRecord(price?.recurring)
+      ? ` (at ${money(unit, String(price.currency))} / ${String(price.recurring.interval)})`
       : '';
+    const named = typeof product.name === 'string' ? product.name : null;
     return this.s.create('line_item', {
       amount,
-      currency: price.currency,
+      currency: price ? price.currency : l.currency,
+      // A bare amount has no product to name: its line says what the item said, or nothing.
       description:
-        l.description ??
-        `${l.quantity} × ${typeof product.name === 'string' ? product.name : 'Item'}${recurring}`,
+        l.description ?? (price ? `${l.quantity} × ${named ?? 'Item'}${recurring}` : null),
       discount_amounts: [],
       discountable: true,
       discounts: [],
@@ -151,7 +168,7 @@ export class Billing {
           }
         : {
             invoice_item_details: {
-              invoice_item: null,
+              invoice_item: l.invoiceItem ?? null,
               proration: false,
               proration_details: { credited_items: null },
               subscription: null,
@@ -161,11 +178,13 @@ export class Billing {
           },
       period: l.period,
       pretax_credit_amounts: [],
-      pricing: {
-        price_details: { price: l.price, product: price.product },
-        type: 'price_details',
-        unit_amount_decimal: String(price.unit_amount),
-      },
+      pricing: price
+        ? {
+            price_details: { price: l.price, product: price.product },
+            type: 'price_details',
+            unit_amount_decimal: String(price.unit_amount),
+          }
+        : null,
       quantity: l.quantity,
       subscription: l.subscription ?? null,
       subtotal: amount,

@@ -9,6 +9,13 @@ const TEST_CARDS: Record<string, { number: string; decline?: boolean }> = {
   amex: { number: '378282246310005' },
   chargeDeclined: { number: '4000000000000002', decline: true },
   chargeDeclinedInsufficientFunds: { number: '4000000000009995', decline: true },
+  // Attaches to a customer fine; every charge on it is declined (what `stripe trigger
+  // invoice.payment_failed` pays with).
+  chargeCustomerFail: { number: '4000000000000341', decline: true },
+};
+const shortcutCard = (id: string) => {
+  const name = /^pm_card_(\w+)$/.exec(id)?.[1];
+  return name && Object.hasOwn(TEST_CARDS, name) ? TEST_CARDS[name] : undefined;
 };
 const DECLINING_NUMBERS = new Set(['4000000000000002', '4000000000009995', '4000000000000341']);
 
@@ -99,11 +106,27 @@ export class CardPayments {
     return pm;
   }
 
+  /**
+   * The pm to attach for `id`: a test shortcut (`pm_card_visa`…) becomes a fresh `pm_` each
+   * time, as in Stripe, so two customers attaching `pm_card_visa` get two cards (the CLI's
+   * triggers then pay with the id the attach returned).
+   */
+  instantiate(id: string, param = 'payment_method'): Obj {
+    const card = shortcutCard(id);
+    if (!card) return this.paymentMethod(id, param);
+    return this.createPaymentMethod({ type: 'card', card: { number: card.number } });
+  }
+
+  /** `pm_card_visa` and the other test shortcuts Stripe knows. */
+  isShortcut(id: string): boolean {
+    return shortcutCard(id) !== undefined;
+  }
+
   /** A stored pm, creating Stripe's `pm_card_visa`-style test shortcuts on first use. */
   paymentMethod(id: string, param = 'payment_method'): Obj {
-    const m = /^pm_card_(\w+)$/.exec(id);
-    if (m?.[1] && TEST_CARDS[m[1]] && !this.s.exists('payment_method', id)) {
-      this.createPaymentMethod({ type: 'card', card: { number: TEST_CARDS[m[1]]?.number } }, id);
+    const card = shortcutCard(id);
+    if (card && !this.s.exists('payment_method', id)) {
+      this.createPaymentMethod({ type: 'card', card: { number: card.number } }, id);
     }
     return this.s.get('payment_method', id, param);
   }

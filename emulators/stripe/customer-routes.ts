@@ -1,38 +1,40 @@
-import { invalid, notFound } from './stripe-errors.js';
+import { invalid, missingParam, notFound } from './stripe-errors.js';
+import { checkOneOf } from './limits.js';
 import { hash, mergeMetadata, nullable, str, type ParamSpec, type Params } from './params.js';
 import { LIST, route, type RouteDef } from './route-table.js';
 import { type CardPayments } from './card-payments.js';
 import { ADDRESS_NULLS, isRecord, type Obj, type StripeState } from './stripe-state.js';
 
+// Lengths are the `maxLength`s of Stripe's OpenAPI spec (2024-04-10) for these params.
 const ADDRESS: ParamSpec = {
-  city: 'string',
-  country: 'string',
-  line1: 'string',
-  line2: 'string',
-  postal_code: 'string',
-  state: 'string',
+  city: 'string:5000',
+  country: 'string:5000',
+  line1: 'string:5000',
+  line2: 'string:5000',
+  postal_code: 'string:5000',
+  state: 'string:5000',
 };
 
 const CUSTOMER_FIELDS: ParamSpec = {
   address: ADDRESS,
   balance: 'integer',
-  description: 'string',
-  email: 'string',
-  name: 'string',
-  phone: 'string',
+  description: 'string:5000',
+  email: 'email',
+  name: 'string:256',
+  phone: 'string:20',
   metadata: 'metadata',
   preferred_locales: 'strings',
-  shipping: { address: ADDRESS, name: 'string', phone: 'string' },
+  shipping: { address: ADDRESS, name: 'string:5000', phone: 'string:5000' },
   tax_exempt: 'string',
-  invoice_prefix: 'string',
+  invoice_prefix: 'string:5000',
   invoice_settings: {
-    default_payment_method: 'string',
-    footer: 'string',
+    default_payment_method: 'string:5000',
+    footer: 'string:5000',
     custom_fields: 'any',
     rendering_options: 'any',
   },
-  source: 'string',
-  test_clock: 'string',
+  source: 'string:5000',
+  test_clock: 'string:5000',
 };
 
 /** A list endpoint's filter: the `created` range plus exact matches on the given params. */
@@ -78,14 +80,19 @@ export function customerRoutes(s: StripeState, cards: CardPayments): RouteDef[] 
     return rec.data;
   };
   const simple = ['balance', 'description', 'email', 'name', 'phone', 'metadata', 'tax_exempt'];
+  const checkEnums = (p: Params) =>
+    checkOneOf(p.tax_exempt, ['none', 'reverse', 'exempt'], 'tax_exempt');
   const settings = (o: Obj, p: Params, attaching?: string) => {
     const given = hash(p, 'invoice_settings');
     if (!given) return;
     const current = isRecord(o.invoice_settings) ? o.invoice_settings : {};
     const pm = given.default_payment_method;
-    if (typeof pm === 'string' && pm !== '') {
-      const method = cards.paymentMethod(pm, 'invoice_settings[default_payment_method]');
-      if (method.customer !== o.id && pm !== attaching) {
+    if (typeof pm === 'string' && pm !== '' && pm !== attaching) {
+      // A test shortcut names no card of this customer's (attaching one makes a fresh pm_).
+      const method = cards.isShortcut(pm)
+        ? null
+        : cards.paymentMethod(pm, 'invoice_settings[default_payment_method]');
+      if (method?.customer !== o.id) {
         throw invalid(
           `No such PaymentMethod: '${pm}'; It's possible this PaymentMethod exists on one of your connected accounts, in which case you should retry this request on that connected account.`,
           'invoice_settings[default_payment_method]',
@@ -98,10 +105,22 @@ export function customerRoutes(s: StripeState, cards: CardPayments): RouteDef[] 
       ...Object.fromEntries(Object.entries(given).map(([k, v]) => [k, nullable(v)])),
     };
   };
+  // Both are replaced whole, never merged (Stripe's semantics: only metadata merges per key).
   const address = (o: Obj, p: Params) => {
     if (p.address !== undefined)
       o.address = p.address === '' ? null : { ...ADDRESS_NULLS, ...hash(p, 'address') };
-    if (p.shipping !== undefined) o.shipping = nullable(p.shipping);
+    const shipping = hash(p, 'shipping');
+    if (p.shipping === '') o.shipping = null;
+    else if (shipping) {
+      // Stripe requires both in a shipping hash (the spec's `required: [address, name]`).
+      if (!shipping.address) throw missingParam('shipping[address]');
+      if (!shipping.name) throw missingParam('shipping[name]');
+      o.shipping = {
+        address: { ...ADDRESS_NULLS, ...hash(shipping, 'address') },
+        name: shipping.name,
+        phone: shipping.phone ?? null,
+      };
+    }
     if (p.preferred_locales !== undefined) o.preferred_locales = p.preferred_locales;
   };
 
@@ -109,8 +128,9 @@ export function customerRoutes(s: StripeState, cards: CardPayments): RouteDef[] 
     route(
       'POST',
       '/v1/customers',
-      { ...CUSTOMER_FIELDS, payment_method: 'string' },
+      { ...CUSTOMER_FIELDS, payment_method: 'string:5000' },
       ({ params }) => {
+        checkEnums(params);
         const id = s.newId('customer');
         const fields: Obj = {
           id,
@@ -126,9 +146,16 @@ export function customerRoutes(s: StripeState, cards: CardPayments): RouteDef[] 
         };
         applyFields(fields, params, simple);
         address(fields, params);
-        const pm = str(params, 'payment_method');
-        if (pm) cards.paymentMethod(pm, 'payment_method');
-        settings(fields, params, pm);
+        const given = str(params, 'payment_method');
+        if (given && !cards.isShortcut(given)) cards.paymentMethod(given, 'payment_method');
+        settings(fields, params, given);
+        // Everything is checked: only now may a shortcut become a stored card.
+        const pm = given ? String(cards.instantiate(given).id) : undefined;
+        const invoiceSettings = fields.invoice_settings as Obj;
+        // `stripe trigger customer.subscription.created` names the same shortcut as the default:
+        // it means the card this request attaches.
+        if (given && invoiceSettings.default_payment_method === given)
+          invoiceSettings.default_payment_method = pm;
         const created = s.create('customer', fields, id);
         s.emit('customer.created', created);
         if (pm) s.update('payment_method', pm, (m) => (m.customer = id), 'payment_method.attached');
@@ -143,9 +170,10 @@ export function customerRoutes(s: StripeState, cards: CardPayments): RouteDef[] 
     route(
       'POST',
       '/v1/customers/:id',
-      { ...CUSTOMER_FIELDS, default_source: 'string' },
+      { ...CUSTOMER_FIELDS, default_source: 'string:500' },
       ({ id, params }) => {
         live(id);
+        checkEnums(params);
         return s.update('customer', id, (o) => {
           applyFields(o, params, simple);
           address(o, params);

@@ -1,8 +1,9 @@
 import { invalid } from './stripe-errors.js';
-import { bool, int, requireParams, str, type ParamSpec } from './params.js';
+import { bool, requireParams, str, type ParamSpec } from './params.js';
 import { LIST, route, type RouteDef } from './route-table.js';
 import { applyFields, listFilter } from './customer-routes.js';
-import { type Billing } from './billing.js';
+import { invoiceCurrency, type Billing } from './billing.js';
+import { type InvoiceItems } from './invoice-items.js';
 import { unix, type Obj, type StripeState } from './stripe-state.js';
 
 const INVOICE_FIELDS: ParamSpec = {
@@ -21,20 +22,8 @@ const INVOICE_FIELDS: ParamSpec = {
   discounts: 'any',
 };
 
-const INVOICE_ITEM: ParamSpec = {
-  customer: 'string',
-  invoice: 'string',
-  price: 'string',
-  pricing: { price: 'string' },
-  quantity: 'integer',
-  description: 'string',
-  metadata: 'metadata',
-  period: { start: 'integer', end: 'integer' },
-  subscription: 'string',
-};
-
-/** Invoices (draft → open → paid / void / uncollectible) and invoice items on drafts. */
-export function invoiceRoutes(s: StripeState, billing: Billing): RouteDef[] {
+/** Invoices: draft → open → paid / void / uncollectible. */
+export function invoiceRoutes(s: StripeState, billing: Billing, items: InvoiceItems): RouteDef[] {
   const draft = (id: string, param = 'id'): Obj => {
     const inv = s.raw('invoice', id, param);
     if (inv.status !== 'draft') {
@@ -83,7 +72,14 @@ export function invoiceRoutes(s: StripeState, billing: Billing): RouteDef[] {
       },
       ({ params }) => {
         requireParams(params, 'customer');
-        const inv = billing.createInvoice(String(params.customer), params);
+        const customer = s.raw('customer', String(params.customer), 'customer');
+        // Stripe's default is `exclude`: pending items wait unless the caller asks for them.
+        const pending =
+          params.pending_invoice_items_behavior === 'include'
+            ? items.pendingLines(String(customer.id), invoiceCurrency(customer, params))
+            : [];
+        const inv = billing.createInvoice(String(params.customer), params, pending);
+        items.markInvoiced(pending, String(inv.id));
         if (params.footer !== undefined)
           return s.update(
             'invoice',
@@ -161,56 +157,6 @@ export function invoiceRoutes(s: StripeState, billing: Billing): RouteDef[] {
           s.all('invoice', listFilter(params, ['customer', 'subscription', 'status'])),
           params,
         ),
-    ),
-    // Invoice items: only onto a draft invoice (the modern flow); returned as an invoiceitem.
-    route(
-      'POST',
-      '/v1/invoiceitems',
-      { ...INVOICE_ITEM, amount: 'integer', currency: 'string' },
-      ({ params }) => {
-        requireParams(params, 'customer', 'invoice');
-        s.raw('customer', String(params.customer), 'customer');
-        const invoiceId = String(params.invoice);
-        draft(invoiceId, 'invoice');
-        const price =
-          str(params, 'price') ??
-          ((params.pricing as Obj | undefined)?.price as string | undefined);
-        if (!price)
-          throw invalid(
-            'The emulator needs `price` (or pricing[price]) for invoice items.',
-            'price',
-            'parameter_missing',
-          );
-        const now = unix();
-        const line = billing.addLine(invoiceId, {
-          price,
-          quantity: int(params, 'quantity') ?? 1,
-          period: { start: now, end: now },
-          description: str(params, 'description'),
-        });
-        billing.recompute(invoiceId);
-        return {
-          id: `ii_${String(line.id).slice(3)}`,
-          object: 'invoiceitem',
-          amount: line.amount,
-          currency: line.currency,
-          customer: params.customer,
-          date: now,
-          description: line.description,
-          discountable: true,
-          discounts: [],
-          invoice: invoiceId,
-          livemode: false,
-          metadata: params.metadata ?? {},
-          parent: null,
-          period: line.period,
-          pricing: line.pricing,
-          proration: false,
-          quantity: line.quantity,
-          tax_rates: [],
-          test_clock: null,
-        };
-      },
     ),
   ];
 }

@@ -1,4 +1,5 @@
 import { invalid, invalidInteger, missingParam, unknownParam } from './stripe-errors.js';
+import { checkEmail, checkLength, checkMetadataCount, checkMetadataEntry } from './limits.js';
 
 /**
  * Per-endpoint parameter allow-lists. Form values arrive as strings (qs-parsed, nested), so a
@@ -6,6 +7,10 @@ import { invalid, invalidInteger, missingParam, unknownParam } from './stripe-er
  */
 export type ParamType =
   | 'string'
+  /** A string of at most N characters: the `maxLength` of Stripe's OpenAPI spec. */
+  | `string:${number}`
+  /** A string of at most 512 characters that Stripe takes for an email address. */
+  | 'email'
   | 'integer'
   | 'boolean'
   | 'metadata'
@@ -39,11 +44,17 @@ function asArray(v: unknown): unknown[] | null {
   return null;
 }
 
+const isStringType = (t: ParamType): t is 'string' | 'email' | `string:${number}` =>
+  t === 'string' || t === 'email' || (typeof t === 'string' && t.startsWith('string:'));
+
 function coerce(type: ParamType, value: unknown, path: string): unknown {
   if (type === 'any') return value;
-  if (type === 'string') {
-    if (typeof value === 'string' || typeof value === 'number') return String(value);
-    throw invalid(`Invalid string: ${JSON.stringify(value)}`, path);
+  if (isStringType(type)) {
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw invalid(`Invalid string: ${JSON.stringify(value)}`, path);
+    const s = String(value);
+    if (type === 'email') return checkEmail(s, path);
+    return type === 'string' ? s : checkLength(s, Number(type.slice('string:'.length)), path);
   }
   if (type === 'integer') {
     if (typeof value === 'number' && Number.isInteger(value)) return value;
@@ -59,7 +70,13 @@ function coerce(type: ParamType, value: unknown, path: string): unknown {
     if (value === '') return '';
     if (!isRecord(value)) throw invalid('Invalid hash', path, 'parameter_invalid_empty');
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = String(v);
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = String(v);
+      checkMetadataEntry(k, out[k], path);
+    }
+    // "" deletes a key, so only the keys being set count towards the cap here; an update is
+    // checked again on the merged result (mergeMetadata).
+    checkMetadataCount(Object.fromEntries(Object.entries(out).filter(([, v]) => v !== '')));
     return out;
   }
   if (type === 'strings') {
@@ -120,7 +137,10 @@ export const bool = (p: Params, k: string): boolean | undefined =>
 export const hash = (p: Params, k: string): Record<string, unknown> | undefined =>
   isRecord(p[k]) ? p[k] : undefined;
 
-/** Stripe's metadata semantics: merge; a key set to "" is deleted; metadata="" clears all. */
+/**
+ * Stripe's metadata semantics: merge; a key set to "" is deleted; metadata="" clears all. The
+ * 50-key cap applies to what the object ends up holding, so it is checked after the merge.
+ */
 export function mergeMetadata(current: unknown, update: unknown): Record<string, string> {
   if (update === '') return {};
   const base: Record<string, string> = isRecord(current)
@@ -131,6 +151,7 @@ export function mergeMetadata(current: unknown, update: unknown): Record<string,
     if (v === '') delete base[k];
     else base[k] = String(v);
   }
+  checkMetadataCount(base);
   return base;
 }
 

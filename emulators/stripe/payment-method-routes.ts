@@ -52,11 +52,13 @@ export function paymentMethodRoutes(s: StripeState, cards: CardPayments): RouteD
     ),
     route('POST', '/v1/payment_methods/:id/attach', { customer: 'string' }, ({ id, params }) => {
       requireParams(params, 'customer');
-      cards.paymentMethod(id, 'id');
+      if (!cards.isShortcut(id)) cards.paymentMethod(id, 'id');
       const customer = checkCustomer(params);
+      // `pm_card_visa` attaches a fresh copy (its new id is in the answer), as in Stripe.
+      const pm = String(cards.instantiate(id, 'id').id);
       return s.update(
         'payment_method',
-        id,
+        pm,
         (o) => (o.customer = customer),
         'payment_method.attached',
       );

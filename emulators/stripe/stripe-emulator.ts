@@ -10,6 +10,7 @@ import { registerControlRoutes } from './control-routes.js';
 import { customerRoutes } from './customer-routes.js';
 import { WebhookEndpoints } from './event-routes.js';
 import { IdempotencyCache } from './idempotency.js';
+import { InvoiceItems } from './invoice-items.js';
 import { invoiceRoutes } from './invoice-routes.js';
 import { MoneyMovements } from './money-routes.js';
 import { validateParams, type Params } from './params.js';
@@ -54,6 +55,7 @@ export class StripeEmulator {
   readonly state = new StripeState(this.store);
   readonly cards = new CardPayments(this.state);
   readonly billing = new Billing(this.state, this.cards);
+  readonly invoiceItems = new InvoiceItems(this.state, this.billing);
   readonly money = new MoneyMovements(this.state);
   readonly endpoints = new WebhookEndpoints(this.state);
   readonly webhooks: WebhookDelivery;
@@ -83,7 +85,8 @@ export class StripeEmulator {
       ...customerRoutes(this.state, this.cards),
       ...catalogRoutes(this.state),
       ...subs.routes,
-      ...invoiceRoutes(this.state, this.billing),
+      ...invoiceRoutes(this.state, this.billing, this.invoiceItems),
+      ...this.invoiceItems.routes(),
       ...paymentMethodRoutes(this.state, this.cards),
       ...paymentRoutes(this.state, this.cards),
       ...this.money.routes(),

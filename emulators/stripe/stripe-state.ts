@@ -16,6 +16,7 @@ export const PREFIXES: Record<string, string> = {
   price_: 'price',
   in_: 'invoice',
   il_: 'line_item',
+  ii_: 'invoiceitem',
   ch_: 'charge',
   pi_: 'payment_intent',
   pm_: 'payment_method',

@@ -169,8 +169,9 @@ describe('Stripe emulator webhooks', () => {
         unit_amount: 900,
         recurring: { interval: 'month' },
       });
-      const customer = await stripe.customers.create({ payment_method: 'pm_card_visa' });
-      await stripe.customers.update(customer.id, {
+      // A test shortcut attaches a fresh pm_ per use, so the default is named in the same call.
+      const customer = await stripe.customers.create({
+        payment_method: 'pm_card_visa',
         invoice_settings: { default_payment_method: 'pm_card_visa' },
       });
       const sub = await stripe.subscriptions.create({
