@@ -51,18 +51,26 @@ export interface PropertyValueError {
   error: string;
   name: string;
   localizedErrorMessage: string;
+  /** The value refused, for type refusals (HubSpot echoes it). */
+  propertyValue?: string;
   portalId: number;
 }
 
 export const PORTAL_ID = 1_234_567;
 
-export function propertyError(name: string, error: string, message: string): PropertyValueError {
+export function propertyError(
+  name: string,
+  error: string,
+  message: string,
+  propertyValue?: string,
+): PropertyValueError {
   return {
     isValid: false,
     message,
     error,
     name,
     localizedErrorMessage: message,
+    ...(propertyValue !== undefined ? { propertyValue } : {}),
     portalId: PORTAL_ID,
   };
 }

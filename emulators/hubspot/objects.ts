@@ -12,6 +12,7 @@ import {
   lastModifiedProps,
   type PropertyRegistry,
 } from './schema.js';
+import { checkValue } from './values.js';
 
 export type Props = Record<string, string>;
 export type CrmRecord = StoredRecord<Props>;
@@ -101,11 +102,14 @@ export class CrmObjects {
     return this.all(type).filter((r) => !r.archived);
   }
 
-  /** Validates and normalizes client input (unknown names, emails, read-only, uniqueness). */
   archivedList(type: string): CrmRecord[] {
     return this.all(type).filter((r) => r.archived);
   }
 
+  /**
+   * Validates and normalizes client input: unknown names, emails, values that do not fit their
+   * property's type (see checkValue), read-only system properties, uniqueness.
+   */
   private clean(type: string, input: unknown, selfId?: string): Record<string, string | null> {
     const props = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
     const errors: PropertyValueError[] = [];
@@ -127,10 +131,13 @@ export class CrmObjects {
           continue;
         }
       }
-      if (value !== null && def.type === 'number' && !Number.isFinite(Number(value))) {
-        const msg = `${value} was not a valid number.`;
-        errors.push(propertyError(name, 'INVALID_DECIMAL', msg));
-        continue;
+      if (value !== null) {
+        const checked = checkValue(def, value);
+        if (!('value' in checked)) {
+          errors.push(checked);
+          continue;
+        }
+        value = checked.value;
       }
       out[name] = value;
     }

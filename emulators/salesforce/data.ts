@@ -177,13 +177,18 @@ export class SalesforceData {
     return makeId(obj.keyPrefix, this.seq);
   }
 
-  /** Canonical field names → coerced values; rejects unknown and read-only fields. */
-  private prepare(obj: ObjectDef, input: SfRow, mode: 'create' | 'update'): Map<FieldDef, unknown> {
+  /** Canonical field names → coerced values; rejects unknown, hidden and read-only fields. */
+  private prepare(
+    obj: ObjectDef,
+    input: SfRow,
+    mode: 'create' | 'update',
+    userId: string,
+  ): Map<FieldDef, unknown> {
     const out = new Map<FieldDef, unknown>();
     const readOnly: string[] = [];
     for (const [key, raw] of Object.entries(input)) {
       if (key === 'attributes' || (key.toLowerCase() === 'id' && mode === 'update')) continue;
-      const f = this.schema.field(obj, key);
+      const f = this.schema.field(obj, key, userId);
       if (!f) {
         throw recordError(
           'INVALID_FIELD',
@@ -239,7 +244,7 @@ export class SalesforceData {
 
   create(type: string, input: SfRow, userId: string, txn: Txn): string {
     const obj = this.object(type);
-    const values = this.prepare(obj, input, 'create');
+    const values = this.prepare(obj, input, 'create', userId);
     const data: SfRow = {};
     for (const f of obj.fields.values()) data[f.name] = f.defaultValue;
     for (const [f, v] of values) data[f.name] = v;
@@ -276,7 +281,7 @@ export class SalesforceData {
   update(type: string, rawId: string, input: SfRow, userId: string, txn: Txn): string {
     const obj = this.object(type);
     const rec = this.locate(obj, rawId);
-    const values = this.prepare(obj, input, 'update');
+    const values = this.prepare(obj, input, 'update', userId);
     const data: SfRow = { ...rec.data };
     for (const [f, v] of values) data[f.name] = v;
     const cleared = [...values.keys()]
@@ -327,8 +332,8 @@ export class SalesforceData {
   }
 
   /** The external-id field for an upsert, validated as the REST API does. */
-  externalIdField(obj: ObjectDef, name: string): FieldDef {
-    const f = this.schema.field(obj, name);
+  externalIdField(obj: ObjectDef, name: string, userId?: string): FieldDef {
+    const f = this.schema.field(obj, name, userId);
     if (!f) {
       throw httpError(
         404,
@@ -378,17 +383,23 @@ export class SalesforceData {
     return { id: this.create(type, fields, userId, txn), created: true };
   }
 
-  /** The REST shape of a record: `attributes` then the requested (or all) fields. */
-  render(obj: ObjectDef, rec: SfStored, fields: string[] | null, version: string): SfRow {
+  /** The REST shape of a record: `attributes`, then the requested (or all visible) fields. */
+  render(
+    obj: ObjectDef,
+    rec: SfStored,
+    fields: string[] | null,
+    version: string,
+    userId?: string,
+  ): SfRow {
     const out: SfRow = {
       attributes: {
         type: obj.name,
         url: `/services/data/${version}/sobjects/${obj.name}/${rec.id}`,
       },
     };
-    const names = fields ?? [...obj.fields.values()].map((f) => f.name);
+    const names = fields ?? this.schema.visibleFields(obj, userId).map((f) => f.name);
     for (const name of names) {
-      const f = this.schema.field(obj, name);
+      const f = this.schema.field(obj, name, userId);
       if (!f)
         throw httpError(400, 'INVALID_FIELD', `No such column '${name}' on entity '${obj.name}'`);
       out[f.name] = rec.data[f.name] ?? null;

@@ -4,6 +4,7 @@ import { bodyObject } from './routes-sobjects.js';
 import {
   type SfError,
   SfHttpError,
+  SfParseError,
   SfRecordError,
   httpError,
   isRecord,
@@ -57,7 +58,8 @@ function typeOfRecord(rec: Record<string, unknown>): string {
 }
 
 /**
- * Runs one collection call: per-record results, and with allOrNone every write rolls back as
+ * Runs one collection call: per-record results (but a JSON_PARSER_ERROR fails the call), and
+ * with allOrNone every write rolls back as
  * soon as any record fails (the others report ALL_OR_NONE_OPERATION_ROLLED_BACK).
  */
 function runBatch<T>(
@@ -73,6 +75,11 @@ function runBatch<T>(
     try {
       return op(item, txn);
     } catch (err) {
+      // A body that does not deserialize fails the call, not the record: nothing is written.
+      if (err instanceof SfParseError) {
+        if (!req.txn) txn.rollback();
+        throw err;
+      }
       if (!(err instanceof SfRecordError || err instanceof SfHttpError)) throw err;
       const id = idOf(item);
       return { ...(id ? { id } : {}), success: false, errors: statusErrors(err.errors) };
@@ -152,7 +159,7 @@ export function registerCollectionRoutes(router: SfRouter, data: SalesforceData)
 
   router.add('PATCH', '/composite/sobjects/:type/:field', (req) => {
     const obj = data.object(req.params.type ?? '');
-    const f = data.externalIdField(obj, req.params.field ?? '');
+    const f = data.externalIdField(obj, req.params.field ?? '', req.userId);
     const { allOrNone, records } = recordsOf(req.body);
     const keyOf = (rec: Record<string, unknown>) => {
       const v = Object.entries(rec).find(([k]) => k.toLowerCase() === f.name.toLowerCase())?.[1];
@@ -203,7 +210,7 @@ export function registerCollectionRoutes(router: SfRouter, data: SalesforceData)
       status: 200,
       body: ids.map((id) => {
         try {
-          return data.render(obj, data.locate(obj, id), fields, req.version);
+          return data.render(obj, data.locate(obj, id), fields, req.version, req.userId);
         } catch (err) {
           if (err instanceof SfRecordError) return null;
           throw err;

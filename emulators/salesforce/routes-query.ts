@@ -52,7 +52,7 @@ export class QueryRoutes {
   private query(req: SfRequest, all: boolean) {
     const soql = req.query.q;
     if (!soql) throw httpError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
-    const result = runSoql(this.data, soql, all, req.version);
+    const result = runSoql(this.data, soql, all, req.version, req.userId);
     const cursor = { ...result, batch: this.batchSize(req) };
     if (cursor.records.length <= cursor.batch) {
       return {

@@ -56,7 +56,7 @@ export function registerSObjectRoutes(router: SfRouter, data: SalesforceData): v
 
   router.add('GET', '/sobjects/:type/describe', (req) => ({
     status: 200,
-    body: data.schema.describe(typeOf(req), base(req)),
+    body: data.schema.describe(typeOf(req), base(req), req.userId),
   }));
 
   router.add('POST', '/sobjects/:type', (req) => {
@@ -85,7 +85,7 @@ export function registerSObjectRoutes(router: SfRouter, data: SalesforceData): v
     const rec = data.store.get<Record<string, unknown>>(obj.name, id);
     if (!rec || rec.archived) throw notFound();
     const fields = req.query.fields ? req.query.fields.split(',').map((f) => f.trim()) : null;
-    return { status: 200, body: data.render(obj, rec, fields, req.version) };
+    return { status: 200, body: data.render(obj, rec, fields, req.version, req.userId) };
   });
 
   router.add('PATCH', '/sobjects/:type/:id', (req) => {
@@ -105,7 +105,7 @@ export function registerSObjectRoutes(router: SfRouter, data: SalesforceData): v
   // One record by external id: 300 with the candidates when several match, 404 when none.
   const byExternalId = (req: SfRequest) => {
     const obj = typeOf(req);
-    const f = data.externalIdField(obj, req.params.field ?? '');
+    const f = data.externalIdField(obj, req.params.field ?? '', req.userId);
     const found = data.matches(obj, f, req.params.value);
     if (found.length > 1) {
       const err = new MultipleMatchError(
@@ -122,12 +122,15 @@ export function registerSObjectRoutes(router: SfRouter, data: SalesforceData): v
   router.add('GET', '/sobjects/:type/:field/:value', (req) => {
     const hit = byExternalId(req);
     if (hit.kind === 'choices') return hit.choices;
-    return { status: 200, body: data.render(hit.obj, hit.record, null, req.version) };
+    return {
+      status: 200,
+      body: data.render(hit.obj, hit.record, null, req.version, req.userId),
+    };
   });
 
   router.add('PATCH', '/sobjects/:type/:field/:value', (req) => {
     const obj = typeOf(req);
-    const f = data.externalIdField(obj, req.params.field ?? '');
+    const f = data.externalIdField(obj, req.params.field ?? '', req.userId);
     try {
       const { id, created } = inTxn(req, data, (txn) =>
         data.upsert(obj.name, f, req.params.value, bodyObject(req.body), req.userId, txn),

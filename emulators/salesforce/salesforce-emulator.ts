@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EmulatorHttp } from '../core/emulator-http.js';
 import { RecordStore } from '../core/record-store.js';
 import { SalesforceData, type SfRow, Txn } from './data.js';
@@ -22,6 +22,13 @@ export interface SalesforceEmulatorOptions {
   /** Extra fields per sobject, e.g. `{ Contact: [externalIdField('Stripe_Customer_Id__c')] }`. */
   customFields?: Record<string, FieldSpec[]>;
   customObjects?: ObjectSpec[];
+  /**
+   * Fields per sobject the integration user's field-level security hides, e.g.
+   * `{ Contact: ['MailingStreet'] }`: its describe leaves them out, and its SOQL and writes
+   * naming them fail with INVALID_FIELD, as for a field that does not exist. Other users (UI
+   * edits) still see them.
+   */
+  hiddenFields?: Record<string, string[]>;
   /** Verify JWT bearer assertions against this RS256 public key (else claims only). */
   jwtPublicKey?: string | KeyObject;
   /** getUpdated/getDeleted granularity; Salesforce ignores seconds (60_000). */
@@ -66,6 +73,9 @@ export class SalesforceEmulator {
     this.users = specs.map((u, i) => ({ ...u, id: makeId('005', 1_000_001 + i) }));
     if (this.users.length === 1)
       this.users.push({ ...defaultUsers()[1]!, id: makeId('005', 1_000_002) });
+    for (const [sobject, names] of Object.entries(options.hiddenFields ?? {})) {
+      this.hideFields(sobject, names);
+    }
     this.auth = new SalesforceAuth({
       clientId: options.clientId ?? 'emulator-client-id',
       clientSecret: options.clientSecret ?? 'emulator-client-secret',
@@ -170,12 +180,34 @@ export class SalesforceEmulator {
       this.expireSessions();
       return { expired: true };
     });
+    // Setup, as an admin would use it: a bad request says why (400), not a 500.
+    const setup = async (reply: FastifyReply, change: () => unknown) => {
+      try {
+        return change();
+      } catch (err) {
+        return reply.code(400).send({ error: err instanceof Error ? err.message : String(err) });
+      }
+    };
     app.post<{ Body: { sobject?: string; field?: FieldSpec } }>(
       '/_emulator/salesforce/fields',
       async (req, reply) => {
         const { sobject, field } = req.body ?? {};
         if (!sobject || !isRecord(field)) return reply.code(400).send({ error: 'sobject, field' });
-        return this.addCustomField(sobject, field);
+        return setup(reply, () => this.addCustomField(sobject, field));
+      },
+    );
+    app.post<{ Body: { sobject?: string; fields?: string[]; visible?: boolean } }>(
+      '/_emulator/salesforce/field-access',
+      async (req, reply) => {
+        const { sobject, fields, visible } = req.body ?? {};
+        if (!sobject || !Array.isArray(fields) || typeof visible !== 'boolean') {
+          return reply.code(400).send({ error: 'sobject, fields, visible' });
+        }
+        return setup(reply, () => {
+          if (visible) this.grantFieldAccess(sobject, fields.map(String));
+          else this.hideFields(sobject, fields.map(String));
+          return { sobject, fields, visible };
+        });
       },
     );
     app.post<{ Body: { used?: number } }>('/_emulator/salesforce/api-usage', async (req) => {
@@ -231,7 +263,10 @@ export class SalesforceEmulator {
     return this.http.close();
   }
 
-  /** Clears records, recycle bin, cursors, API usage and faults; keeps schema, users, sessions. */
+  /**
+   * Clears records, recycle bin, cursors, API usage and faults; keeps schema (custom fields and
+   * field-level security), users and sessions.
+   */
   reset(): void {
     this.http.reset();
   }
@@ -259,6 +294,16 @@ export class SalesforceEmulator {
 
   addCustomField(sobject: string, field: FieldSpec) {
     return this.schema.addField(sobject, field);
+  }
+
+  /** Field-level security takes these fields away from a user (the integration user). */
+  hideFields(sobject: string, names: string[], userId = this.integrationUserId): void {
+    this.schema.setFieldAccess(userId, sobject, names, false);
+  }
+
+  /** An admin grants a user (the integration user) access to these fields again. */
+  grantFieldAccess(sobject: string, names: string[], userId = this.integrationUserId): void {
+    this.schema.setFieldAccess(userId, sobject, names, true);
   }
 
   /** Committed API writes (record creates, updates, deletes) since the last reset. */

@@ -120,9 +120,14 @@ function toFieldDef(spec: FieldSpec): FieldDef {
 export const isRequired = (f: FieldDef) =>
   !f.nillable && f.createable && f.defaultValue === null && f.type !== 'boolean';
 
-/** The org's metadata: objects, their fields (case-insensitive lookup) and key prefixes. */
+/**
+ * The org's metadata: objects, their fields (case-insensitive lookup) and key prefixes, and
+ * field-level security: fields hidden from a user, which that user's API calls cannot see.
+ */
 export class SchemaRegistry {
   private readonly objects = new Map<string, ObjectDef>();
+  /** User id → object (lower-cased) → field names (lower-cased) its profile cannot see. */
+  private readonly hidden = new Map<string, Map<string, Set<string>>>();
 
   constructor(extra: ObjectSpec[] = []) {
     for (const spec of [...DEFAULT_OBJECTS, ...extra]) this.defineObject(spec);
@@ -159,8 +164,47 @@ export class SchemaRegistry {
     return this.objects.get(name.toLowerCase());
   }
 
-  field(obj: ObjectDef, name: string): FieldDef | undefined {
-    return obj.fields.get(name.toLowerCase());
+  /** A field by name; with `userId`, only one that user's field-level security lets it see. */
+  field(obj: ObjectDef, name: string, userId?: string): FieldDef | undefined {
+    const f = obj.fields.get(name.toLowerCase());
+    return f && userId !== undefined && this.isHidden(userId, obj, f) ? undefined : f;
+  }
+
+  /**
+   * Field-level security: hides (or, with `visible`, shows again) fields of an object from one
+   * user, as an admin does by unticking them in the user's profile or permission sets. Id and
+   * the system fields stay visible, as Salesforce keeps them.
+   */
+  setFieldAccess(userId: string, objectName: string, names: string[], visible: boolean): void {
+    const obj = this.get(objectName);
+    if (!obj) throw new Error(`unknown sobject ${objectName}`);
+    let byObject = this.hidden.get(userId);
+    if (!byObject) {
+      byObject = new Map();
+      this.hidden.set(userId, byObject);
+    }
+    const key = obj.name.toLowerCase();
+    const set = byObject.get(key) ?? new Set<string>();
+    byObject.set(key, set);
+    for (const name of names) {
+      const f = this.field(obj, name);
+      if (!f) throw new Error(`unknown field ${obj.name}.${name}`);
+      if (SYSTEM_FIELDS.some((s) => s.name === f.name)) {
+        throw new Error(`${obj.name}.${f.name} is a system field and cannot be hidden`);
+      }
+      if (visible) set.delete(f.name.toLowerCase());
+      else set.add(f.name.toLowerCase());
+    }
+  }
+
+  isHidden(userId: string, obj: ObjectDef, f: FieldDef): boolean {
+    return this.hidden.get(userId)?.get(obj.name.toLowerCase())?.has(f.name.toLowerCase()) === true;
+  }
+
+  /** The fields `userId` can see (all of them without a user). */
+  visibleFields(obj: ObjectDef, userId?: string): FieldDef[] {
+    const all = [...obj.fields.values()];
+    return userId === undefined ? all : all.filter((f) => !this.isHidden(userId, obj, f));
   }
 
   byPrefix(id: string): ObjectDef | undefined {
@@ -172,11 +216,11 @@ export class SchemaRegistry {
     return [...this.objects.values()];
   }
 
-  /** `GET /sobjects/{Type}/describe`. */
-  describe(obj: ObjectDef, base: string) {
+  /** `GET /sobjects/{Type}/describe`, as `userId` sees it (fields it cannot see are left out). */
+  describe(obj: ObjectDef, base: string, userId?: string) {
     return {
       ...this.globalEntry(obj, base),
-      fields: [...obj.fields.values()].map((f) => ({
+      fields: this.visibleFields(obj, userId).map((f) => ({
         name: f.name,
         type: f.type,
         label: f.label,

@@ -145,12 +145,16 @@ function idsNamedBy(c: Condition): Set<string> | null {
   return null;
 }
 
-/** Runs a SOQL statement; `all` (queryAll) includes recycle-bin rows (`IsDeleted = true`). */
+/**
+ * Runs a SOQL statement; `all` (queryAll) includes recycle-bin rows (`IsDeleted = true`). A
+ * field hidden from `userId` by field-level security is, for that user, no such column.
+ */
 export function runSoql(
   data: SalesforceData,
   soql: string,
   all: boolean,
   version: string,
+  userId?: string,
 ): QueryResult {
   const q = parseSoql(soql);
   const obj = data.schema.get(q.from);
@@ -158,7 +162,7 @@ export function runSoql(
     throw httpError(400, 'INVALID_TYPE', `sObject type '${q.from}' is not supported.`);
   }
   const field = (name: string) => {
-    const f = data.schema.field(obj, name);
+    const f = data.schema.field(obj, name, userId);
     if (!f) throw invalidField(name, obj);
     return f;
   };
@@ -199,6 +203,6 @@ export function runSoql(
   if (selected === null) return { totalSize: rows.length, records: [] };
   return {
     totalSize: rows.length,
-    records: rows.map((r) => data.render(obj, r, selected, version)),
+    records: rows.map((r) => data.render(obj, r, selected, version, userId)),
   };
 }

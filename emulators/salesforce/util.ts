@@ -3,7 +3,8 @@
 export interface SfError {
   errorCode: string;
   message: string;
-  fields: string[];
+  /** Absent where Salesforce names none (a JSON_PARSER_ERROR is about the body, not a field). */
+  fields?: string[];
 }
 
 /** Thrown by handlers and the data layer; routes turn it into `[{errorCode, message, fields}]`. */
@@ -23,6 +24,18 @@ export class SfRecordError extends Error {
     readonly status = 400,
   ) {
     super(errors.map((e) => `${e.errorCode}: ${e.message}`).join('; '));
+  }
+}
+
+/**
+ * The request body does not deserialize for the fields it names (a string for a checkbox or a
+ * number field, a malformed date): Salesforce parses the whole body before any record is
+ * written, so this fails the whole call with 400, even in a collection. Its body is
+ * `[{"message","errorCode":"JSON_PARSER_ERROR"}]`, without `fields`.
+ */
+export class SfParseError extends SfHttpError {
+  constructor(message: string) {
+    super(400, [{ message, errorCode: 'JSON_PARSER_ERROR' }]);
   }
 }
 

@@ -1,16 +1,36 @@
 import { type FieldDef, isTextType } from './schema.js';
-import { formatSfDate, normalizeId, parseSfDate, recordError, str } from './util.js';
+import { formatSfDate, normalizeId, parseSfDate, recordError, SfParseError, str } from './util.js';
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const deserializeError = (f: FieldDef, kind: string, raw: unknown) =>
-  recordError(
-    'JSON_PARSER_ERROR',
-    `Cannot deserialize instance of ${kind} from VALUE_STRING value ${String(raw)} or request may be missing a required field`,
-    [f.name],
+/** The JSON token a value arrived as, named as Salesforce's (Jackson's) parser errors name it. */
+export function jsonToken(raw: unknown): string {
+  if (typeof raw === 'string') return 'VALUE_STRING';
+  if (typeof raw === 'boolean') return raw ? 'VALUE_TRUE' : 'VALUE_FALSE';
+  if (typeof raw === 'number')
+    return Number.isInteger(raw) ? 'VALUE_NUMBER_INT' : 'VALUE_NUMBER_FLOAT';
+  return Array.isArray(raw) ? 'START_ARRAY' : 'START_OBJECT';
+}
+
+/**
+ * Salesforce's answer to a JSON value its field type does not deserialize from, e.g. "Cannot
+ * deserialize instance of boolean from VALUE_STRING value false or request may be missing a
+ * required field" (real messages end with the body position, " at [line:1, column:N]", which
+ * the emulator leaves out: it no longer has the raw body).
+ */
+export const deserializeError = (f: FieldDef, raw: unknown): SfParseError =>
+  new SfParseError(
+    `Cannot deserialize instance of ${f.type} from ${jsonToken(raw)} value ${typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : JSON.stringify(raw)} or request may be missing a required field`,
   );
 
-/** Validates and normalizes one incoming field value the way the REST API does. */
+const NUMBER_TYPES = new Set(['int', 'double', 'currency', 'percent']);
+
+/**
+ * Validates and normalizes one incoming field value the way the REST API does. JSON types are
+ * strict: a checkbox takes only true/false and a number field only a JSON number (the strings
+ * "false" and "12.5" are refused), dates and datetimes only strings in their formats. Text
+ * fields take any scalar as its text.
+ */
 export function coerceValue(
   f: FieldDef,
   raw: unknown,
@@ -18,7 +38,7 @@ export function coerceValue(
 ): unknown {
   if (raw === null || raw === undefined) return null;
   if (isTextType(f.type)) {
-    if (typeof raw === 'object') throw deserializeError(f, 'string', JSON.stringify(raw));
+    if (typeof raw === 'object') throw deserializeError(f, raw);
     const s = str(raw);
     if (s === '') return null;
     if (s.length > f.length) {
@@ -49,32 +69,24 @@ export function coerceValue(
     }
     return s;
   }
-  switch (f.type) {
-    case 'boolean':
-      if (typeof raw === 'boolean') return raw;
-      if (raw === 'true' || raw === 'false') return raw === 'true';
-      throw deserializeError(f, 'boolean', raw);
-    case 'datetime': {
-      const ms = typeof raw === 'string' ? parseSfDate(raw) : null;
-      if (ms === null) throw deserializeError(f, 'datetime', raw);
-      return formatSfDate(ms);
-    }
-    case 'date': {
-      const m = typeof raw === 'string' ? /^(\d{4}-\d{2}-\d{2})(T.*)?$/.exec(raw) : null;
-      if (!m) throw deserializeError(f, 'date', raw);
-      return m[1];
-    }
-    case 'int':
-    case 'double':
-    case 'currency':
-    case 'percent': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
-      if (!Number.isFinite(n) || (f.type === 'int' && !Number.isInteger(n))) {
-        throw deserializeError(f, f.type === 'int' ? 'int' : 'double', raw);
-      }
-      return n;
-    }
-    default:
-      return raw;
+  if (f.type === 'boolean') {
+    if (typeof raw === 'boolean') return raw;
+    throw deserializeError(f, raw);
   }
+  if (NUMBER_TYPES.has(f.type)) {
+    if (typeof raw !== 'number' || !Number.isFinite(raw)) throw deserializeError(f, raw);
+    if (f.type === 'int' && !Number.isInteger(raw)) throw deserializeError(f, raw);
+    return raw;
+  }
+  if (f.type === 'datetime') {
+    const ms = typeof raw === 'string' ? parseSfDate(raw) : null;
+    if (ms === null) throw deserializeError(f, raw);
+    return formatSfDate(ms);
+  }
+  if (f.type === 'date') {
+    const m = typeof raw === 'string' ? /^(\d{4}-\d{2}-\d{2})(T.*)?$/.exec(raw) : null;
+    if (!m) throw deserializeError(f, raw);
+    return m[1];
+  }
+  return raw;
 }
