@@ -374,6 +374,49 @@ export function describeCrmConnectorContract(
       expect(failed(results[1]).error.retryable).toBe(false);
     });
 
+    test('bool and number values in CRM form ("TRUE", "12.50") are stored and read back typed', async () => {
+      const [made] = await crm.create(type, [
+        {
+          ref: 'typed',
+          properties: C({
+            email: 'typed@example.com',
+            stripe_delinquent: 'TRUE',
+            stripe_mrr: '12.50',
+          }),
+        },
+      ]);
+      const rec = ok(made).record;
+      expect(rec.properties).toMatchObject(P({ stripe_delinquent: true, stripe_mrr: 12.5 }));
+      const props = [p.stripe_delinquent, p.stripe_mrr];
+      expect((await crm.read(type, [rec.id], props)).get(rec.id)?.properties).toEqual(
+        P({ stripe_delinquent: true, stripe_mrr: 12.5 }),
+      );
+      const [updated] = await crm.update(type, [
+        { ref: 'typed', id: rec.id, properties: P({ stripe_delinquent: 'false', stripe_mrr: -7 }) },
+      ]);
+      expect(ok(updated).record.properties).toEqual(
+        P({ stripe_delinquent: false, stripe_mrr: -7 }),
+      );
+      expect((await crm.read(type, [rec.id], props)).get(rec.id)?.properties).toEqual(
+        P({ stripe_delinquent: false, stripe_mrr: -7 }),
+      );
+    });
+
+    test('a value its field cannot take fails that input alone, without the value in the message', async () => {
+      const results = await crm.create(type, [
+        { ref: 'good', properties: C({ email: 'good@example.com', stripe_mrr: '3' }) },
+        { ref: 'bad', properties: C({ email: 'bad@example.com', stripe_mrr: 'lots-of-money' }) },
+      ]);
+      expect(ok(results[0]).record.properties[p.stripe_mrr]).toBe(3);
+      const { error } = failed(results[1]);
+      expect(error).toMatchObject({ code: 'invalid_value', retryable: false });
+      expect(error.message).toContain(`${type}.${p.stripe_mrr}`);
+      expect(error.message).toContain('takes a number');
+      expect(error.message).not.toContain('lots-of-money');
+      const found = await crm.findByProperty(type, p.email, ['bad@example.com'], []);
+      expect(found.get('bad@example.com')).toEqual([]);
+    });
+
     test('updating a missing id fails that input alone, non-retryable', async () => {
       const rec = await createOne({ email: 'here@example.com' });
       const results = await crm.update(type, [

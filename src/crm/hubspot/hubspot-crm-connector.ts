@@ -9,9 +9,11 @@ import {
   type CrmRecord,
   type CrmUpdateInput,
   type CrmUpsertInput,
+  type CrmValue,
   type CrmWriteResult,
   type PropertyLookup,
 } from '../crm-connector.js';
+import { invalidValue } from '../crm-values.js';
 import { HubSpotCaller, type HubSpotLogger } from './hubspot-caller.js';
 import { createHubSpotClient } from './hubspot-client.js';
 import { asCrmError } from './hubspot-errors.js';
@@ -19,6 +21,7 @@ import { HubSpotRateLimiter } from './hubspot-rate-limiter.js';
 import * as searches from './hubspot-search.js';
 import {
   describeProperty,
+  encodeProperties,
   portType,
   propertyCreate,
   toRecord,
@@ -80,8 +83,9 @@ const RATE_LIMIT_RETRIES = 10;
 /**
  * HubSpot through @hubspot/api-client v14 and its generic `crm.objects` APIs, so any object
  * type works. All calls share one client-side rate limiter; writes are coalesced, chunked and
- * isolated per input (see WriteCoalescer); values are sent as HubSpot's strings and read back
- * typed by the property's type (numbers, booleans), as the in-memory connector stores them.
+ * isolated per input (see WriteCoalescer); values are encoded for their property's type (see
+ * encodeValue) and read back typed (numbers, booleans, normalised dates), as the in-memory
+ * connector stores them.
  */
 export class HubSpotCrmConnector extends CrmConnector {
   readonly name = 'hubspot';
@@ -243,8 +247,11 @@ export class HubSpotCrmConnector extends CrmConnector {
     return found.map((o) => o.id);
   }
 
-  /** Loads the property types first (failing every input if that fails), then coalesces. */
-  private async write<I extends { ref: string }>(
+  /**
+   * Loads the property types first (failing every input if that fails), encodes each input's
+   * values for them (an input a property refuses fails alone, unsent), then coalesces.
+   */
+  private async write<I extends { ref: string; properties: Record<string, CrmValue> }>(
     coalescer: WriteCoalescer<I, WriteContext>,
     key: string,
     context: Omit<WriteContext, 'types'>,
@@ -258,7 +265,25 @@ export class HubSpotCrmConnector extends CrmConnector {
       const error = asCrmError(err);
       return inputs.map((i) => ({ ref: i.ref, ok: false, error }));
     }
-    return coalescer.submit(key, { ...context, types }, inputs);
+    const results: CrmWriteResult[] = [];
+    const sendable: { at: number; input: I }[] = [];
+    inputs.forEach((input, at) => {
+      const encoded = encodeProperties(input.properties, types);
+      if (encoded.ok) {
+        sendable.push({ at, input: { ...input, properties: encoded.properties } });
+        return;
+      }
+      const { property, type, expected } = encoded;
+      const error = invalidValue('HubSpot', context.objectType, property, type, expected);
+      results[at] = { ref: input.ref, ok: false, error };
+    });
+    const sent = await coalescer.submit(
+      key,
+      { ...context, types },
+      sendable.map((s) => s.input),
+    );
+    sent.forEach((r, n) => (results[sendable[n]!.at] = r));
+    return results;
   }
 
   /** Batch read, ≤100 ids a call; ids HubSpot does not find (207) are simply absent. */

@@ -9,6 +9,16 @@ import type {
   CrmRecord,
   CrmValue,
 } from '../crm-connector.js';
+import {
+  isRefusal,
+  parseBool,
+  parseInstant,
+  parseNumber,
+  plainDecimal,
+  refuse,
+  utcDay,
+  type Refusal,
+} from '../crm-values.js';
 
 /** The SDK's object shape, reduced to what the connector reads. */
 export interface HubSpotObject {
@@ -20,24 +30,92 @@ export interface HubSpotObject {
 /** Property name → port type, for turning HubSpot's strings back into values. */
 export type TypeMap = ReadonlyMap<string, CrmPropertyType>;
 
-/** HubSpot takes every value as a string; '' clears a property. */
-export function encodeProperties(props: Record<string, CrmValue>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(props)) {
-    out[name] = value === null ? '' : typeof value === 'string' ? value : String(value);
+/**
+ * One value as HubSpot's CRM v3 API takes it for the property's type: always a string, '' to
+ * clear. Numbers in plain decimal notation (HubSpot refuses '1e+21' as "not a valid number"),
+ * booleans (booleancheckbox enumerations included) as 'true'/'false', dates as 'YYYY-MM-DD' (a
+ * datetime's UTC day), datetimes as ISO 8601 in UTC; HubSpot documents both ISO 8601 and ms
+ * epochs for these, and ISO is the form it reads them back in. A property the map does not know
+ * goes as text, for HubSpot to refuse by name.
+ */
+export function encodeValue(type: CrmPropertyType | undefined, v: CrmValue): string | Refusal {
+  if (v === null || v === '') return '';
+  switch (type) {
+    case 'number': {
+      const n = parseNumber(v);
+      return n === null ? refuse('a number') : plainDecimal(n);
+    }
+    case 'bool': {
+      const b = parseBool(v);
+      return b === null ? refuse('true or false') : String(b);
+    }
+    case 'date': {
+      const ms = parseInstant(v, { epochMs: true });
+      return ms === null
+        ? refuse('a date (YYYY-MM-DD, an ISO 8601 datetime or ms epoch)')
+        : utcDay(ms);
+    }
+    case 'datetime': {
+      const ms = parseInstant(v, { epochMs: true });
+      return ms === null ? refuse('an ISO 8601 datetime or ms epoch') : new Date(ms).toISOString();
+    }
+    default:
+      return typeof v === 'number' ? plainDecimal(v) : String(v);
   }
+}
+
+export type EncodedProperties =
+  | { ok: true; properties: Record<string, string> }
+  | { ok: false; property: string; type: CrmPropertyType; expected: string };
+
+/** An input's properties in HubSpot's form, or the first property that refuses its value. */
+export function encodeProperties(
+  props: Record<string, CrmValue>,
+  types: TypeMap,
+): EncodedProperties {
+  const properties: Record<string, string> = {};
+  for (const [name, value] of Object.entries(props)) {
+    const type = types.get(name);
+    const encoded = encodeValue(type, value);
+    if (isRefusal(encoded)) {
+      return { ok: false, property: name, type: type ?? 'string', expected: encoded.refused };
+    }
+    properties[name] = encoded;
+  }
+  return { ok: true, properties };
+}
+
+/** Values already in HubSpot's form as the wire's strings (null clears). */
+export function wireProperties(props: Record<string, CrmValue>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(props))
+    out[name] = value === null ? '' : String(value);
   return out;
 }
 
-/** HubSpot's strings as port values: numbers and booleans typed, empty as null. */
+/**
+ * HubSpot's strings as port values, the way the other connectors hold them: numbers and
+ * booleans typed, dates as 'YYYY-MM-DD', datetimes as ISO 8601 in UTC (HubSpot may answer ms
+ * epochs for either), empty as null. What does not parse for its type stays the string it was.
+ */
 export function decodeValue(type: CrmPropertyType | undefined, raw: string | null | undefined) {
   if (raw === null || raw === undefined || raw === '') return null;
-  if (type === 'number') {
-    const n = Number(raw);
-    return Number.isFinite(n) ? n : raw;
+  switch (type) {
+    case 'number':
+      return parseNumber(raw) ?? raw;
+    case 'bool':
+      return parseBool(raw) ?? raw;
+    case 'date': {
+      const ms = parseInstant(raw, { epochMs: true });
+      return ms === null ? raw : utcDay(ms);
+    }
+    case 'datetime': {
+      const ms = parseInstant(raw, { epochMs: true });
+      return ms === null ? raw : new Date(ms).toISOString();
+    }
+    default:
+      return raw;
   }
-  if (type === 'bool' && (raw === 'true' || raw === 'false')) return raw === 'true';
-  return raw;
 }
 
 /** hs_lastmodifieddate (ISO or ms), else the object's updatedAt. */

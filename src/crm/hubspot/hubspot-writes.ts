@@ -8,7 +8,7 @@ import {
 } from '../crm-connector.js';
 import type { HubSpotCaller } from './hubspot-caller.js';
 import { errorFields } from './hubspot-errors.js';
-import { encodeProperties, toRecord, type HubSpotObject, type TypeMap } from './hubspot-values.js';
+import { toRecord, wireProperties, type HubSpotObject, type TypeMap } from './hubspot-values.js';
 
 export type ObjectsApi = Client['crm']['objects'];
 
@@ -27,6 +27,11 @@ interface BatchAnswer<T> {
 
 type Sent = HubSpotObject & { objectWriteTraceId?: string };
 
+/*
+ * The send functions take inputs whose values the connector has already encoded for their
+ * properties' types (see encodeProperties); they only put them on the wire.
+ */
+
 /** Batch create; results matched to inputs by trace id, else by the values they carry. */
 export async function sendCreate(
   api: ObjectsApi,
@@ -35,7 +40,7 @@ export async function sendCreate(
   inputs: CrmCreateInput[],
 ): Promise<CrmWriteResult[]> {
   const body = inputs.map((i, n) => ({
-    properties: encodeProperties(i.properties),
+    properties: wireProperties(i.properties),
     objectWriteTraceId: String(n),
   }));
   const answer: BatchAnswer<Sent> = await caller.call('call', `create ${ctx.objectType}`, () =>
@@ -59,7 +64,7 @@ export async function sendUpdate(
   ctx: WriteContext,
   inputs: CrmUpdateInput[],
 ): Promise<CrmWriteResult[]> {
-  const body = inputs.map((i) => ({ id: i.id, properties: encodeProperties(i.properties) }));
+  const body = inputs.map((i) => ({ id: i.id, properties: wireProperties(i.properties) }));
   const answer: BatchAnswer<Sent> = await caller.call('call', `update ${ctx.objectType}`, () =>
     api.batchApi.updateWithHttpInfo(ctx.objectType, { inputs: body }),
   );
@@ -90,7 +95,7 @@ export async function sendUpsert(
   const body = inputs.map((i, n) => ({
     id: i.key,
     idProperty,
-    properties: encodeProperties({ ...i.properties, [idProperty]: i.key }),
+    properties: wireProperties({ ...i.properties, [idProperty]: i.key }),
     objectWriteTraceId: String(n),
   }));
   const answer: BatchAnswer<Sent & { _new: boolean }> = await caller.call(

@@ -75,7 +75,7 @@ export class InMemoryStore {
         const msg = `Property "${name}" does not exist on ${objectType}`;
         return new CrmError('unknown_property', msg, false);
       }
-      const value = coerceValue(prop.definition, raw);
+      const value = coerceValue(objectType, prop.definition, raw);
       if (value instanceof CrmError) return value;
       out[name] = value;
     }

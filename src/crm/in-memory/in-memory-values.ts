@@ -1,4 +1,5 @@
-import { CrmError, type CrmPropertyDefinition, type CrmValue } from '../crm-connector.js';
+import { type CrmError, type CrmPropertyDefinition, type CrmValue } from '../crm-connector.js';
+import { invalidValue, parseBool, parseNumber } from '../crm-values.js';
 
 const text = (name: string, label: string, unique = false): CrmPropertyDefinition => ({
   name,
@@ -27,26 +28,23 @@ export const DEFAULT_BUILT_IN_PROPERTIES: Record<string, CrmPropertyDefinition[]
 
 /**
  * The value as the CRM would store and return it for the property's type, the same
- * normalisation the HubSpot connector applies to HubSpot's string values: numbers as numbers,
- * booleans as booleans, everything else as text; null or '' clears.
+ * normalisation the real connectors apply: numbers as numbers, booleans as booleans (from
+ * 'true'/'false' in any case), everything else as text; null or '' clears. A value the type
+ * cannot take is refused with the real connectors' code and a message without the value.
  */
-export function coerceValue(def: CrmPropertyDefinition, raw: CrmValue): CrmValue | CrmError {
+export function coerceValue(
+  objectType: string,
+  def: CrmPropertyDefinition,
+  raw: CrmValue,
+): CrmValue | CrmError {
   if (raw === null || raw === '') return null;
-  const invalid = () =>
-    new CrmError(
-      'invalid_value',
-      `${String(raw)} is not a valid ${def.type} for ${def.name}`,
-      false,
-    );
+  const invalid = (expected: string) =>
+    invalidValue('in-memory', objectType, def.name, def.type, expected);
   switch (def.type) {
-    case 'number': {
-      const n = typeof raw === 'number' ? raw : Number(raw);
-      return typeof raw === 'boolean' || !Number.isFinite(n) ? invalid() : n;
-    }
+    case 'number':
+      return parseNumber(raw) ?? invalid('a number');
     case 'bool':
-      if (typeof raw === 'boolean') return raw;
-      if (raw === 'true' || raw === 'false') return raw === 'true';
-      return invalid();
+      return parseBool(raw) ?? invalid('true or false');
     case 'string':
     case 'date':
     case 'datetime':

@@ -40,6 +40,7 @@ import {
   soqlString,
   toCrmValue,
 } from './salesforce-soql.js';
+import { type Encoded, SalesforceFieldTypes } from './salesforce-field-types.js';
 
 export type SalesforceCrmConnectorOptions = SalesforceApiOptions;
 
@@ -59,6 +60,8 @@ export class SalesforceCrmConnector extends CrmConnector {
   readonly name = 'salesforce';
   readonly maxBatchSize = BATCH;
   private readonly api: SalesforceApi;
+  /** What writes encode values by: field types per object, from the last describe. */
+  private readonly fieldTypes = new SalesforceFieldTypes((type) => this.describeFields(type));
 
   constructor(options: SalesforceCrmConnectorOptions) {
     super();
@@ -107,7 +110,7 @@ export class SalesforceCrmConnector extends CrmConnector {
 
   private async describeFields(objectType: string): Promise<SfFieldMeta[]> {
     const result = await this.api.call((conn) => conn.sobject(objectType).describe());
-    return result.fields.map((f) => ({
+    const fields = result.fields.map((f) => ({
       name: f.name,
       label: f.label,
       type: String(f.type),
@@ -116,6 +119,8 @@ export class SalesforceCrmConnector extends CrmConnector {
       createable: f.createable,
       updateable: f.updateable,
     }));
+    this.fieldTypes.remember(objectType, fields);
+    return fields;
   }
 
   async ensureProperties(objectType: string, definitions: CrmPropertyDefinition[]): Promise<void> {
@@ -219,9 +224,10 @@ export class SalesforceCrmConnector extends CrmConnector {
   }
 
   async create(objectType: string, inputs: CrmCreateInput[]): Promise<CrmWriteResult[]> {
-    const results: CrmWriteResult[] = [];
-    for (const part of chunk(inputs, BATCH)) {
-      const records = part.map((i) => ({ ...i.properties }));
+    const results = new Map<number, CrmWriteResult>();
+    const entries = inputs.map((input, index) => ({ index, input }));
+    for (const part of chunk(await this.fieldTypes.encode(objectType, entries, results), BATCH)) {
+      const records = part.map((p) => ({ ...p.record }));
       // Not retried on a 5xx: the records may have been created before the failure, and a
       // repeat would duplicate them. The caller gets a retryable error and decides.
       const before = new Date();
@@ -231,14 +237,13 @@ export class SalesforceCrmConnector extends CrmConnector {
           conn.sobject(objectType).create(records, { allOrNone: false, allowRecursive: true }),
         false,
       );
-      results.push(
-        ...(await this.settle(objectType, part, outcomes, {
-          mode: 'create',
-          writtenBefore: before,
-        })),
-      );
+      const settled = await this.settle(objectType, part, outcomes, {
+        mode: 'create',
+        writtenBefore: before,
+      });
+      settled.forEach((r, i) => results.set(part[i]!.index, r));
     }
-    return results;
+    return inputs.map((_, i) => results.get(i)!);
   }
 
   async update(objectType: string, inputs: CrmUpdateInput[]): Promise<CrmWriteResult[]> {
@@ -251,14 +256,13 @@ export class SalesforceCrmConnector extends CrmConnector {
         results.set(index, { ref: input.ref, ok: false, error });
       }
     });
-    for (const part of chunk(sendable, BATCH)) {
-      const records = part.map(({ input }) => ({ ...input.properties, Id: input.id }));
+    for (const part of chunk(await this.fieldTypes.encode(objectType, sendable, results), BATCH)) {
+      const records = part.map((p) => ({ ...p.record, Id: p.input.id }));
       const before = new Date();
       const outcomes = await this.write(part.length, (conn) =>
         conn.sobject(objectType).update(records, { allOrNone: false, allowRecursive: true }),
       );
-      const inputsOfPart = part.map((p) => p.input);
-      const settled = await this.settle(objectType, inputsOfPart, outcomes, {
+      const settled = await this.settle(objectType, part, outcomes, {
         mode: 'update',
         writtenBefore: before,
       });
@@ -274,19 +278,15 @@ export class SalesforceCrmConnector extends CrmConnector {
   ): Promise<CrmWriteResult[]> {
     const results = new Map<number, CrmWriteResult>();
     for (const round of roundsByKey(inputs)) {
-      for (const part of chunk(round, BATCH)) {
-        const records = part.map(({ input }) => ({
-          ...input.properties,
-          [idProperty]: input.key,
-        }));
+      for (const part of chunk(await this.fieldTypes.encode(objectType, round, results), BATCH)) {
+        const records = part.map((p) => ({ ...p.record, [idProperty]: p.input.key }));
         const before = new Date();
         const outcomes = await this.write(part.length, (conn) =>
           conn
             .sobject(objectType)
             .upsert(records, idProperty, { allOrNone: false, allowRecursive: true }),
         );
-        const inputsOfPart = part.map((p) => p.input);
-        const settled = await this.settle(objectType, inputsOfPart, outcomes, {
+        const settled = await this.settle(objectType, part, outcomes, {
           mode: 'upsert',
           idProperty,
           writtenBefore: before,
@@ -306,22 +306,35 @@ export class SalesforceCrmConnector extends CrmConnector {
     try {
       return narrowOutcomes(await this.api.call((conn) => send(conn), idempotent), count);
     } catch (err) {
-      return toCrmError(err);
+      const error = toCrmError(err);
+      if (error.code !== 'JSON_PARSER_ERROR') return error;
+      // The values were encoded by the describe, so a type refusal means a field was retyped
+      // since: worth another try once the types are described again (the cache forgets them).
+      // Salesforce's message quotes the value, which logs must not carry.
+      const msg =
+        'Salesforce could not deserialize the records (JSON_PARSER_ERROR): a field type changed since it was described';
+      return new CrmError(error.code, msg, true);
     }
   }
 
-  /** Per-input results of one collection call, read back through this connector. */
-  private settle(
+  /**
+   * Per-input results of one collection call, read back through this connector. A result that
+   * is only sent values (the read-back failed) carries them as encoded, typed as stored.
+   */
+  private async settle(
     objectType: string,
-    inputs: WriteInput[],
+    part: Encoded<WriteInput>[],
     outcomes: SfWriteOutcome[] | CrmError,
     opts: Omit<SettleOptions, 'objectType' | 'readBack'>,
   ): Promise<CrmWriteResult[]> {
-    return settleWrites(inputs, outcomes, {
+    const sent = part.map((p) => ({ ...p.input, properties: p.record }));
+    const results = await settleWrites(sent, outcomes, {
       ...opts,
       objectType,
       readBack: (ids, props) => this.read(objectType, ids, props),
     });
+    this.fieldTypes.observe(objectType, results);
+    return results;
   }
 
   async listChanges(

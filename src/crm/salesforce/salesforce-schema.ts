@@ -74,10 +74,32 @@ export function setupTypeOf(def: CrmPropertyDefinition): string {
   }
 }
 
+/** A custom field (`__c`, managed-package ones included) is created by an admin in Setup. */
+const isCustomName = (name: string): boolean => /__c$/i.test(name);
+
 /**
- * Custom fields are metadata, created by an admin (or the Metadata API, which needs more than
- * the data API's permissions), so the connector checks and explains rather than creates.
+ * What an admin does about the fields a mapping needs that describe does not list. A missing
+ * custom field is metadata to create (the data API cannot; the Metadata API needs more than the
+ * data API's permissions), so the advice names its type. A missing standard field exists in
+ * every org: describe leaves it out because field-level security hides it from the integration
+ * user, so the advice is to grant that user access to it. Both kinds make one message.
  */
+export function missingFieldsMessage(objectType: string, missing: CrmPropertyDefinition[]): string {
+  const custom = missing.filter((d) => isCustomName(d.name));
+  const standard = missing.filter((d) => !isCustomName(d.name));
+  const parts: string[] = [];
+  if (custom.length > 0) {
+    const list = custom.map((d) => `${d.name} (${setupTypeOf(d)})`).join(', ');
+    parts.push(`Create these fields on ${objectType}: ${list}`);
+  }
+  if (standard.length > 0) {
+    const list = standard.map((d) => `${objectType}.${d.name}`).join(', ');
+    const access = `the integration user read and edit access (field-level security, in its profile or a permission set) to ${list}`;
+    parts.push(custom.length > 0 ? `and grant ${access}` : `Grant ${access}`);
+  }
+  return parts.join('; ');
+}
+
 export function missingFieldsError(
   objectType: string,
   existing: SfFieldMeta[],
@@ -86,6 +108,5 @@ export function missingFieldsError(
   const have = new Set(existing.map((f) => f.name.toLowerCase()));
   const missing = definitions.filter((d) => !have.has(d.name.toLowerCase()));
   if (missing.length === 0) return null;
-  const list = missing.map((d) => `${d.name} (${setupTypeOf(d)})`).join(', ');
-  return new CrmError('missing_fields', `Create these fields on ${objectType}: ${list}`, false);
+  return new CrmError('missing_fields', missingFieldsMessage(objectType, missing), false);
 }
