@@ -216,4 +216,20 @@ describe('loadConfig', () => {
     expect(c.notices.join('\n')).toMatch(/generated local secret in \/tmp\/x\/local-secrets.json/);
     expect(c.notices.join('\n')).not.toContain('whsec_generated123');
   });
+
+  it('a process that receives no webhooks needs no signing secret, in either profile', () => {
+    const prod = loadConfig(
+      { STRIPE_SECRET_KEY: PROD.STRIPE_SECRET_KEY },
+      { localSecrets: noLocalSecrets, requireWebhookSecret: false },
+    );
+    expect(prod.stripe.webhookSecrets).toEqual([]);
+    const local = loadConfig(
+      { APP_PROFILE: 'local', DATA_DIR: '/tmp/x' },
+      { localSecrets: noLocalSecrets, requireWebhookSecret: false },
+    );
+    expect(local.stripe.webhookSecrets).toEqual([]);
+    expect(problemsOf({ STRIPE_SECRET_KEY: PROD.STRIPE_SECRET_KEY })).toEqual([
+      expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: required/),
+    ]);
+  });
 });

@@ -128,6 +128,11 @@ function salesforceConfig(env: EnvironmentVariables, problems: string[]): Salesf
 export interface LoadConfigOptions {
   /** Where the local profile keeps generated values; injectable for tests. */
   localSecrets?: (dataDir: string) => LocalSecrets;
+  /**
+   * False for processes that receive no webhooks (the backfill CLI): they need no signing
+   * secret, so production does not demand one and local does not generate one.
+   */
+  requireWebhookSecret?: boolean;
 }
 
 /**
@@ -157,13 +162,13 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): AppCon
         'STRIPE_SECRET_KEY: required in the production profile (a Stripe secret or restricted key); use APP_PROFILE=local to try the bridge without one',
       );
     }
-    if (webhookSecrets.length === 0) {
+    if (webhookSecrets.length === 0 && options.requireWebhookSecret !== false) {
       problems.push(
         'STRIPE_WEBHOOK_SECRET: required in the production profile (the endpoint signing secret whsec_… from the Stripe dashboard or `stripe listen`; comma-separate two during rotation)',
       );
     }
   } else {
-    if (webhookSecrets.length === 0) {
+    if (webhookSecrets.length === 0 && options.requireWebhookSecret !== false) {
       const local = (options.localSecrets ?? loadOrCreateLocalSecrets)(dataDir);
       webhookSecrets = [local.stripeWebhookSecret];
       notices.push(

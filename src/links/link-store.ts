@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Scalar } from '../domain/field-rules.js';
-import { type FieldConflict } from '../domain/sync-planner.js';
+import { type FieldConflict, type PlanError } from '../domain/sync-planner.js';
 import { Link, type LinkStatus } from './link.entity.js';
 
 /** The pair of object types a set of links belongs to. */
@@ -29,6 +29,12 @@ export type PairRecord =
       crmStateAt: Date | null;
       writebackPending: boolean;
       conflicts: ConflictRecord[];
+      /**
+       * Fields this sync left alone because the other side cannot hold their value; the
+       * link's other open field errors are resolved. Undefined: nothing was planned (an echo
+       * or a stale event), so the open ones stand.
+       */
+      fieldErrors?: PlanError[];
     }
   | { kind: 'unlink'; stripeId: string }
   | { kind: 'duplicate'; stripeId: string; matchedBy: string; candidateIds: string[] };
@@ -59,13 +65,33 @@ const UPSERT_LINKS = `
 
 const INSERT_CONFLICT = `
   INSERT INTO sync_conflicts (link_id, field_mapping_id, stripe_path, crm_property, stripe_value,
-    crm_value, shadow_value, policy, winner, status, stripe_changed_at, crm_changed_at, resolved_at)
+    crm_value, shadow_value, policy, winner, status, stripe_changed_at, crm_changed_at, resolved_at,
+    first_link)
   SELECT l.id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-         CASE WHEN $12 = 'resolved' THEN now() END
+         CASE WHEN $12 = 'resolved' THEN now() END, $15
   FROM links l WHERE l.connector = $1 AND l.stripe_object = $2 AND l.stripe_id = $3
   ON CONFLICT (link_id, field_mapping_id) WHERE status = 'open' DO UPDATE SET
     stripe_value = EXCLUDED.stripe_value, crm_value = EXCLUDED.crm_value,
     stripe_changed_at = EXCLUDED.stripe_changed_at, crm_changed_at = EXCLUDED.crm_changed_at`;
+
+// A field that synced this time (not among the pairs still failing) has its open error over.
+const RESOLVE_FIELD_ERRORS = `
+  UPDATE field_errors e SET status = 'resolved', resolved_at = now()
+  FROM links l
+  WHERE e.link_id = l.id AND e.status = 'open' AND l.connector = $1 AND l.stripe_object = $2
+    AND l.stripe_id = ANY($3::text[])
+    AND (l.stripe_id, e.field_mapping_id) NOT IN (SELECT * FROM unnest($4::text[], $5::text[]))`;
+
+// One open row per link and field: seen again, it counts another occurrence.
+const UPSERT_FIELD_ERRORS = `
+  INSERT INTO field_errors (link_id, field_mapping_id, direction, code, limit_text, message)
+  SELECT l.id, f, d, c, lt, msg
+  FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+         AS t(s, f, d, c, lt, msg)
+  JOIN links l ON l.connector = $1 AND l.stripe_object = $2 AND l.stripe_id = t.s
+  ON CONFLICT (link_id, field_mapping_id) WHERE status = 'open' DO UPDATE SET
+    direction = EXCLUDED.direction, code = EXCLUDED.code, limit_text = EXCLUDED.limit_text,
+    message = EXCLUDED.message, occurrences = field_errors.occurrences + 1, last_seen_at = now()`;
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
 
@@ -103,6 +129,48 @@ export class LinkStore {
       })
       .getMany();
     return new Map(rows.map((l) => [side === 'stripe' ? l.stripeId : l.crmId, l]));
+  }
+
+  /** Field errors of a batch of planned links, in two statements whatever the batch size. */
+  private async recordFieldErrors(
+    manager: EntityManager,
+    scope: LinkScope,
+    links: Extract<PairRecord, { kind: 'link' }>[],
+  ): Promise<void> {
+    const planned = links.filter((l) => l.fieldErrors !== undefined);
+    if (planned.length === 0) return;
+    // One row per link and field: an upsert may not touch the same row twice.
+    const unique = new Map<string, { id: string; e: PlanError }>();
+    for (const l of planned) {
+      for (const e of l.fieldErrors ?? [])
+        unique.set(`${l.stripeId}\u0000${e.ruleKey}`, { id: l.stripeId, e });
+    }
+    const rows = [...unique.values()];
+    const base = [scope.connector, scope.stripeObject];
+    await manager.query(RESOLVE_FIELD_ERRORS, [
+      ...base,
+      planned.map((l) => l.stripeId),
+      rows.map((r) => r.id),
+      rows.map((r) => r.e.ruleKey),
+    ]);
+    if (rows.length === 0) return;
+    await manager.query(UPSERT_FIELD_ERRORS, [
+      ...base,
+      rows.map((r) => r.id),
+      rows.map((r) => r.e.ruleKey),
+      rows.map((r) => r.e.direction),
+      rows.map((r) => r.e.code),
+      rows.map((r) => r.e.limit ?? null),
+      rows.map((r) => r.e.message),
+    ]);
+  }
+
+  /** Conflicts parked for an admin (a gauge for dashboards). */
+  async openConflictCount(): Promise<number> {
+    const rows: { n: string }[] = await this.dataSource.query(
+      `SELECT count(*) AS n FROM sync_conflicts WHERE status = 'open'`,
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** CRM ids among `ids` already linked to some Stripe object. */
@@ -147,9 +215,11 @@ export class LinkStore {
           c.winner === 'none' ? 'open' : 'resolved',
           c.stripeChangedAt?.toISOString() ?? null,
           c.crmChangedAt?.toISOString() ?? null,
+          c.firstLink,
         ]);
       }
     }
+    await this.recordFieldErrors(manager, scope, links);
     for (const r of records) {
       if (r.kind === 'unlink') {
         await manager.query(

@@ -18,6 +18,8 @@ export class FieldMapping {
   @Column({ type: 'jsonb' }) transforms!: Transform[];
   @Column({ name: 'conflict_policy', type: 'text' }) conflictPolicy!: ConflictPolicy;
   @Column({ name: 'blank_overwrites', type: 'boolean' }) blankOverwrites!: boolean;
+  /** CRM values may reach a Stripe field that moves money (`balance`). */
+  @Column({ name: 'allow_money_write', type: 'boolean' }) allowMoneyWrite!: boolean;
   @Column({ type: 'boolean' }) enabled!: boolean;
   @Column({ type: 'integer' }) position!: number;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
@@ -37,4 +39,5 @@ export const toFieldRule = (f: FieldMapping): FieldRule => ({
   transforms: f.transforms,
   conflictPolicy: f.conflictPolicy,
   blankOverwrites: f.blankOverwrites,
+  allowMoneyWrite: f.allowMoneyWrite,
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type CrmPropertyDefinition, type CrmPropertyType } from '../crm/crm-connector.js';
 import { type FieldRule, type Transform } from '../domain/field-rules.js';
+import { mappingProblems } from '../domain/mapping-check.js';
 import { FieldMapping, toFieldRule } from './field-mapping.entity.js';
 import { ObjectMapping } from './object-mapping.entity.js';
 
@@ -9,9 +10,14 @@ import { ObjectMapping } from './object-mapping.entity.js';
 export interface MappingSet {
   object: ObjectMapping;
   rules: FieldRule[];
+  /**
+   * Why the mapping cannot be used as stored (a read-only Stripe field sent to Stripe, an
+   * invalid transform), one line per field; empty = usable. A refused mapping stays listed so
+   * its work waits instead of being settled as unmapped.
+   */
+  problems: string[];
 }
 
-/** The CRM property that flags a record whose Stripe object was deleted. */
 /** Mappings change rarely and are read on every batch: a short cache keeps that off the DB. */
 const CACHE_MS = 2000;
 
@@ -48,10 +54,11 @@ export class MappingService {
       where: { enabled: true },
       order: { position: 'ASC', id: 'ASC' },
     });
-    return objects.map((object) => ({
-      object,
-      rules: fields.filter((f) => f.objectMappingId === object.id).map(toFieldRule),
-    }));
+    return objects.map((object) => {
+      const rules = fields.filter((f) => f.objectMappingId === object.id).map(toFieldRule);
+      const problems = mappingProblems(object.stripeObject, object.direction, rules);
+      return { object, rules, problems };
+    });
   }
 }
 

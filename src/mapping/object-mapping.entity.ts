@@ -1,5 +1,5 @@
 import { Column, Entity, OneToMany, PrimaryColumn } from 'typeorm';
-import { type SyncDirection } from '../domain/field-rules.js';
+import { type FirstLinkPolicy, type SyncDirection } from '../domain/field-rules.js';
 import { FieldMapping } from './field-mapping.entity.js';
 
 /** One match key: a Stripe field and the CRM properties that may hold the same value. */
@@ -32,6 +32,8 @@ export class ObjectMapping {
   @Column({ name: 'deleted_flag_property', type: 'text' }) deletedFlagProperty!: string;
   @Column({ name: 'stripe_delete_action', type: 'text' }) stripeDeleteAction!: StripeDeleteAction;
   @Column({ name: 'crm_delete_action', type: 'text' }) crmDeleteAction!: CrmDeleteAction;
+  /** How a first link settles values both sides hold differently (Stripe's by default). */
+  @Column({ name: 'first_link_policy', type: 'text' }) firstLinkPolicy!: FirstLinkPolicy;
   @Column({ type: 'boolean' }) enabled!: boolean;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;

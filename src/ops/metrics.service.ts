@@ -45,6 +45,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly conflicts = new Counter({
+    name: 'bridge_conflicts_total',
+    help: 'Fields both sides changed (or, on a first link, held differently), by connector, Stripe object, the policy that settled them and the outcome (stripe_won, crm_won, parked).',
+    labelNames: ['connector', 'object', 'policy', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly fieldErrors = new Counter({
+    name: 'bridge_field_errors_total',
+    help: 'Fields left alone for one record because the other side cannot hold the value (too long for Stripe, a transform that cannot convert it), by connector, Stripe object, direction and code.',
+    labelNames: ['connector', 'object', 'direction', 'code'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -84,8 +84,10 @@ describe('inbox on PostgreSQL', () => {
     const table = async (name: string) =>
       (await db.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [name]))[0]?.t;
     const count = async (sql: string) => (await db.query<{ n: number }>(sql))[0]?.n;
-    await ds.revertLast(); // the Salesforce mappings
+    await ds.revertLast(); // first-link policy, money opt-in, field errors
     expect(await ds.migrationsApplied()).toBe(false);
+    expect(await table('field_errors')).toBeNull();
+    await ds.revertLast(); // the Salesforce mappings
     expect(await count(`SELECT count(*)::int AS n FROM object_mappings`)).toBe(1);
     await ds.revertLast(); // the sync engine's tables
     expect(await table('links')).toBeNull();
@@ -95,6 +97,11 @@ describe('inbox on PostgreSQL', () => {
     await ds.migrateLatest();
     expect(await ds.migrationsApplied()).toBe(true);
     expect(await table('links')).toBe('links');
+    expect(await table('field_errors')).toBe('field_errors');
+    const policies = await db.query(
+      `SELECT DISTINCT first_link_policy FROM object_mappings ORDER BY 1`,
+    );
+    expect(policies).toEqual([{ first_link_policy: 'stripe_wins' }]);
     // HubSpot's 16 customer fields, Salesforce's 16 (Contact) and 15 (Account: one name field).
     expect(await count(`SELECT count(*)::int AS n FROM field_mappings`)).toBe(47);
     const enabled = await db.query(`SELECT id FROM object_mappings WHERE enabled ORDER BY id`);

@@ -13,9 +13,19 @@ export interface PageTally {
   skipped: number;
   ambiguous: number;
   failed: number;
+  /** Objects whose first link found the two sides holding different values (see sync_conflicts). */
+  differences: number;
 }
 
-const TALLY_KEYS = ['done', 'created', 'linked', 'skipped', 'ambiguous', 'failed'] as const;
+const TALLY_KEYS = [
+  'done',
+  'created',
+  'linked',
+  'skipped',
+  'ambiguous',
+  'failed',
+  'differences',
+] as const;
 const tallyOf = (from: PageTally): PageTally =>
   Object.fromEntries(TALLY_KEYS.map((k) => [k, Number(from[k])])) as unknown as PageTally;
 
@@ -130,8 +140,18 @@ export class BackfillRuns {
     await m.query(
       `UPDATE backfill_runs SET stripe_after = $2, done = done + $3, created = created + $4,
          linked = linked + $5, skipped = skipped + $6, ambiguous = ambiguous + $7,
-         failed = failed + $8, updated_at = now() WHERE id = $1`,
-      [run.id, cursor, t.done, t.created, t.linked, t.skipped, t.ambiguous, t.failed],
+         failed = failed + $8, differences = differences + $9, updated_at = now() WHERE id = $1`,
+      [
+        run.id,
+        cursor,
+        t.done,
+        t.created,
+        t.linked,
+        t.skipped,
+        t.ambiguous,
+        t.failed,
+        t.differences,
+      ],
     );
   }
 

@@ -8,9 +8,12 @@ import { CrmConnectors } from '../../crm/crm-registry.js';
 import { LinkStore, type LinkScope } from '../../links/link-store.js';
 import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
 import { StripeRecords, type StripeObject } from '../../stripe/stripe-records.js';
+import { errorSummary } from '../../ops/safe-error.js';
 import { ConnectorPreparer } from '../engine/connector-preparer.js';
 import { createMatcher, mappedProperties } from '../engine/matcher.js';
-import { PairSyncer, type PairInput, type PairResult } from '../engine/pair-syncer.js';
+import { PairSyncer } from '../engine/pair-syncer.js';
+import { type PairInput, type PairResult } from '../engine/pair-work.js';
+import { SyncReporter } from '../engine/sync-reporter.js';
 import {
   BackfillRuns,
   type BackfillProgress,
@@ -19,6 +22,7 @@ import {
 } from './backfill-runs.js';
 import { CrmIndex } from './crm-index.js';
 import { InOrder } from './in-order.js';
+import { countStripeObjects, stripeBatches } from './stripe-pages.js';
 
 export interface BackfillOptions {
   object: string;
@@ -29,9 +33,17 @@ export interface BackfillOptions {
   progressEveryMs?: number;
 }
 
-/** Stripe's largest list page. */
-const STRIPE_PAGE = 100;
 const PAGE_ATTEMPTS = 5;
+
+/** How the write-back phase is going, reported every few seconds and at the end. */
+export interface WritebackProgress {
+  connector: string;
+  done: number;
+  total: number;
+  failed: number;
+  perSecond: number;
+  etaSeconds: number | null;
+}
 
 /**
  * Links every existing Stripe object of a type to the CRM (matching, else creating), in batches
@@ -52,6 +64,7 @@ export class BackfillService {
     private readonly links: LinkStore,
     private readonly preparer: ConnectorPreparer,
     private readonly runs: BackfillRuns,
+    private readonly reporter: SyncReporter,
   ) {}
 
   async run(opts: BackfillOptions): Promise<BackfillRun[]> {
@@ -103,7 +116,12 @@ export class BackfillService {
 
       const commits = new InOrder();
       const reporter = this.runs.reporter(run, started, opts.onProgress, opts.progressEveryMs);
-      const pages = this.pages(set.object.stripeObject, run.stripeAfter, connector.maxBatchSize);
+      const pages = stripeBatches(
+        this.stripe,
+        set.object.stripeObject,
+        run.stripeAfter,
+        connector.maxBatchSize,
+      );
       const lanes = Array.from({ length: opts.concurrency ?? 3 }, async () => {
         for (;;) {
           const next = await pages.next();
@@ -120,6 +138,7 @@ export class BackfillService {
             ),
           );
           this.runs.tally(run, counts.tally, last);
+          this.reporter.committed(scope, counts.records);
           reporter.tick();
         }
       });
@@ -156,6 +175,7 @@ export class BackfillService {
       linked: 0,
       ambiguous: 0,
       failed: 0,
+      differences: 0,
     };
     const records: Awaited<ReturnType<PairSyncer['run']>>['records'] = [];
     for (let attempt = 1; pending.length > 0; attempt += 1) {
@@ -170,6 +190,9 @@ export class BackfillService {
       pending = pending.filter((p) => retry.has(p.stripeId));
       if (pending.length > 0) await new Promise((r) => setTimeout(r, waitMs));
     }
+    tally.differences = records.filter(
+      (r) => r.kind === 'link' && r.conflicts.some((c) => c.firstLink),
+    ).length;
     return { tally, records };
   }
 
@@ -179,7 +202,11 @@ export class BackfillService {
       if (r.retryable && (attempt < PAGE_ATTEMPTS || isQuotaWait(r.code))) retry.add(r.stripeId);
       else {
         tally.failed += 1;
-        this.logger.warn({ stripeId: r.stripeId, error: r.error }, 'backfill: object not synced');
+        // The code only: a CRM's message may quote the refused value.
+        this.logger.warn(
+          { stripeId: r.stripeId, code: r.code ?? 'error' },
+          'backfill: object not synced',
+        );
       }
     } else if (r.action === 'created') tally.created += 1;
     else if (r.action === 'linked') tally.linked += 1;
@@ -187,103 +214,119 @@ export class BackfillService {
     else tally.skipped += 1;
   }
 
-  /**
-   * Batches of `size` Stripe objects (one CRM write call each: HubSpot 100, Salesforce 200),
-   * gathered from Stripe pages of at most 100, fetched one ahead of the consumers and numbered
-   * for the resume cursor.
-   */
-  private async *pages(type: string, after: string | null, size: number) {
-    let seq = 0;
-    let cursor = after;
-    // The next page is fetched while this one is synced; a failure is kept for its await (a
-    // bare rejected promise would be an unhandled rejection meanwhile).
-    const fetchPage = (from: string | null) => {
-      const p = this.stripe.list(type, from, STRIPE_PAGE);
-      p.catch(() => undefined);
-      return p;
-    };
-    let next = fetchPage(cursor);
-    let batch: StripeObject[] = [];
-    for (;;) {
-      const page = await next;
-      cursor = page.objects.at(-1)?.id ?? cursor;
-      const more = page.hasMore && page.objects.length > 0;
-      if (more) next = fetchPage(cursor);
-      batch.push(...page.objects);
-      while (batch.length >= size || (!more && batch.length > 0)) {
-        yield { seq: seq++, objects: batch.slice(0, size) };
-        batch = batch.slice(size);
-      }
-      if (!more) return;
-    }
-  }
-
   /** Stripe has no count: a listing in the background fills in the total for progress/ETA. */
   private async countTotal(set: MappingSet, run: BackfillRun): Promise<void> {
     try {
-      let total = 0;
-      let after: string | null = null;
-      for (;;) {
-        const page = await this.stripe.list(set.object.stripeObject, after, STRIPE_PAGE);
-        total += page.objects.length;
-        after = page.objects.at(-1)?.id ?? null;
-        if (!page.hasMore || !after) break;
-      }
-      await this.runs.setTotal(run, total);
+      await this.runs.setTotal(run, await countStripeObjects(this.stripe, set.object.stripeObject));
     } catch (err) {
-      this.logger.warn({ err }, 'backfill: could not count Stripe objects; no ETA');
+      this.logger.warn(
+        { error: errorSummary(err) },
+        'backfill: could not count Stripe objects; no ETA',
+      );
     }
   }
 
   /**
    * Writes the CRM id into the Stripe objects' metadata for links the backfill created,
-   * `ratePerSecond` at most (Stripe's own limit is 100 requests/s in live mode).
+   * `ratePerSecond` at most (Stripe's own limit is 100 requests/s in live mode), with progress
+   * (done/total, rate, ETA) to the log and `onProgress` every few seconds and at the end.
    */
-  async drainWritebacks(opts: { object: string; ratePerSecond: number }): Promise<number> {
+  async drainWritebacks(opts: {
+    object: string;
+    ratePerSecond: number;
+    onProgress?: (p: WritebackProgress) => void;
+    progressEveryMs?: number;
+  }): Promise<number> {
     let written = 0;
     for (const set of await this.mappings.enabled({ stripeObject: opts.object })) {
-      const key = set.object.crmIdMetadataKey;
-      for (;;) {
-        const rows: { stripe_id: string; crm_id: string }[] = await this.dataSource.query(
-          `SELECT stripe_id, crm_id FROM links WHERE connector = $1 AND stripe_object = $2
-             AND writeback_pending ORDER BY stripe_id LIMIT 100`,
-          [set.object.connector, set.object.stripeObject],
-        );
-        if (rows.length === 0) break;
-        const startedAt = Date.now();
-        const results = await mapLimit(rows, 8, async (r) => {
-          if (!key) return r.stripe_id;
-          try {
-            await this.stripe.update(
-              set.object.stripeObject,
-              r.stripe_id,
-              { metadata: { [key]: r.crm_id } },
-              `writeback-${r.crm_id}`,
-            );
-            return r.stripe_id;
-          } catch (err) {
-            this.logger.warn({ err, stripeId: r.stripe_id }, 'write-back failed; will retry');
-            return null;
-          }
-        });
-        const done = results.filter((id): id is string => id !== null);
-        if (done.length === 0) throw new Error('write-back: every Stripe update failed; stopping');
-        await retryOnDeadlock(() =>
-          this.dataSource.query(
-            // Rows locked in stripe_id order, as the link upserts lock them.
-            `UPDATE links SET writeback_pending = false
-               FROM (SELECT id FROM links WHERE connector = $1 AND stripe_object = $2
-                       AND stripe_id = ANY($3) ORDER BY stripe_id FOR UPDATE) AS locked
-              WHERE links.id = locked.id`,
-            [set.object.connector, set.object.stripeObject, done],
-          ),
-        );
-        written += done.length;
-        const minMs = (rows.length / opts.ratePerSecond) * 1000;
-        const wait = minMs - (Date.now() - startedAt);
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
+      written += await this.drainMapping(set, opts);
     }
     return written;
+  }
+
+  private async drainMapping(
+    set: MappingSet,
+    opts: Parameters<BackfillService['drainWritebacks']>[0],
+  ): Promise<number> {
+    const { connector, stripeObject } = set.object;
+    const key = set.object.crmIdMetadataKey;
+    const [count] = await this.dataSource.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM links WHERE connector = $1 AND stripe_object = $2
+         AND writeback_pending`,
+      [connector, stripeObject],
+    );
+    const total = Number(count?.n ?? 0);
+    if (total === 0) return 0;
+    const started = Date.now();
+    let done = 0;
+    let failed = 0;
+    let lastReport = 0;
+    const report = (force: boolean) => {
+      const everyMs = opts.progressEveryMs ?? 5000;
+      if (!force && Date.now() - lastReport < everyMs) return;
+      lastReport = Date.now();
+      const seconds = (Date.now() - started) / 1000;
+      const perSecond = seconds > 0 ? done / seconds : 0;
+      const p: WritebackProgress = {
+        connector,
+        done,
+        total,
+        failed,
+        perSecond: Math.round(perSecond),
+        etaSeconds: perSecond > 0 ? Math.round((total - done) / perSecond) : null,
+      };
+      this.logger.log(
+        p,
+        `write-back ${stripeObject}→${connector}: ${done}/${total} at ${p.perSecond}/s, ETA ${p.etaSeconds ?? '?'} s`,
+      );
+      opts.onProgress?.(p);
+    };
+    for (;;) {
+      const rows: { stripe_id: string; crm_id: string }[] = await this.dataSource.query(
+        `SELECT stripe_id, crm_id FROM links WHERE connector = $1 AND stripe_object = $2
+           AND writeback_pending ORDER BY stripe_id LIMIT 100`,
+        [connector, stripeObject],
+      );
+      if (rows.length === 0) break;
+      const startedAt = Date.now();
+      const results = await mapLimit(rows, 8, async (r) => {
+        if (!key) return r.stripe_id;
+        try {
+          await this.stripe.update(
+            stripeObject,
+            r.stripe_id,
+            { metadata: { [key]: r.crm_id } },
+            `writeback-${connector}-${r.crm_id}`,
+          );
+          return r.stripe_id;
+        } catch (err) {
+          this.logger.warn(
+            { error: errorSummary(err), stripeId: r.stripe_id },
+            'write-back failed; will retry',
+          );
+          return null;
+        }
+      });
+      const ok = results.filter((id): id is string => id !== null);
+      failed += rows.length - ok.length;
+      if (ok.length === 0) throw new Error('write-back: every Stripe update failed; stopping');
+      await retryOnDeadlock(() =>
+        this.dataSource.query(
+          // Rows locked in stripe_id order, as the link upserts lock them.
+          `UPDATE links SET writeback_pending = false
+             FROM (SELECT id FROM links WHERE connector = $1 AND stripe_object = $2
+                     AND stripe_id = ANY($3) ORDER BY stripe_id FOR UPDATE) AS locked
+            WHERE links.id = locked.id`,
+          [connector, stripeObject, ok],
+        ),
+      );
+      done += ok.length;
+      report(false);
+      const minMs = (rows.length / opts.ratePerSecond) * 1000;
+      const wait = minMs - (Date.now() - startedAt);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    report(true);
+    return done;
   }
 }

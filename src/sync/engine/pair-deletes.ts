@@ -2,7 +2,7 @@ import { type CrmConnector, type CrmWriteResult } from '../../crm/crm-connector.
 import { type Link } from '../../links/link.entity.js';
 import { type PairRecord } from '../../links/link-store.js';
 import { type MappingSet } from '../../mapping/mapping.service.js';
-import { type PairAction, type PairInput } from './pair-syncer.js';
+import { type PairAction, type PairInput } from './pair-work.js';
 
 type Done = (stripeId: string, action: PairAction) => void;
 type Fail = (stripeId: string, err: unknown) => void;

@@ -7,78 +7,24 @@ import {
 } from '../../crm/crm-connector.js';
 import { mapLimit } from '../../common/map-limit.js';
 import { type Scalar } from '../../domain/field-rules.js';
-import { getPath, toStripeParams } from '../../domain/object-path.js';
-import { planSync, type SyncPlan } from '../../domain/sync-planner.js';
-import { type Link } from '../../links/link.entity.js';
+import { getPath } from '../../domain/object-path.js';
+import { stripeObjectSpec } from '../../domain/stripe-fields.js';
+import { stripeUpdateParams } from '../../domain/stripe-writes.js';
 import { type LinkScope, type LinkStore, type PairRecord } from '../../links/link-store.js';
 import { type MappingSet } from '../../mapping/mapping.service.js';
+import { type StripeRecords } from '../../stripe/stripe-records.js';
+import { mappedProperties } from './matcher.js';
+import { applyDeletions } from './pair-deletes.js';
+import { loadAndPlan, type Loaded } from './pair-loader.js';
 import {
-  isPermanentStripeError,
-  type StripeObject,
-  type StripeRecords,
-} from '../../stripe/stripe-records.js';
-import { mappedProperties, type Matcher } from './matcher.js';
-import { applyDeletions, crmArchived } from './pair-deletes.js';
-
-export interface PairInput {
-  stripeId: string;
-  /** The Stripe object's current state; null = not loaded (the plan assumes it unchanged). */
-  stripe: StripeObject | null;
-  /** When that state was produced (the event's `created`); drives newest_wins and ordering. */
-  stripeChangedAt: Date | null;
-  stripeDeleted: boolean;
-  /** The CRM record as a poll just saw it; undefined = read it now. */
-  crm?: CrmRecord;
-  /** Seeds the Idempotency-Key of Stripe writes (the job's id). */
-  jobKey: string;
-}
-
-export type PairAction =
-  | 'created'
-  | 'linked'
-  | 'updated'
-  | 'unchanged'
-  | 'ambiguous'
-  | 'stripe_deleted'
-  | 'crm_archived'
-  | 'unlinked'
-  | 'skipped';
-
-export type PairResult =
-  | { stripeId: string; ok: true; action: PairAction; conflicts: number; parked: number }
-  | {
-      stripeId: string;
-      ok: false;
-      retryable: boolean;
-      error: string;
-      retryAfterMs?: number;
-      /** The CRM's error code, when the CRM failed. */
-      code?: string;
-    };
-
-export interface PairSyncOptions {
-  matcher: Matcher;
-  /** Leave the CRM id write-back to Stripe for later (backfill), marking the link instead. */
-  deferWriteback: boolean;
-  /** The inputs' links when the caller has just read them (saves reading them again). */
-  links?: Map<string, Link>;
-}
-
-interface Work {
-  input: PairInput;
-  link: Link | null;
-  /** The CRM record before our write; null = to be created. */
-  crm: CrmRecord | null;
-  matchedBy: string;
-  plan: SyncPlan;
-  written?: CrmRecord;
-  /** Why the CRM refused this record's write, when it did. */
-  writeError?: CrmError;
-  stripeWrites: Record<string, Scalar>;
-  writebackPending: boolean;
-  /** Stripe's time of our write: events created before it are older than what we wrote. */
-  stripeWrittenAt?: Date | null;
-}
+  actionOf,
+  failure,
+  type PairAction,
+  type PairInput,
+  type PairResult,
+  type PairSyncOptions,
+  type Work,
+} from './pair-work.js';
 
 const STRIPE_CONCURRENCY = 8;
 
@@ -105,116 +51,32 @@ export class PairSyncer {
     this.properties = mappedProperties(set);
   }
 
+  /** What a sync of these objects would do, read from both sides; writes nothing. */
+  plan(inputs: PairInput[], opts: PairSyncOptions): Promise<Loaded> {
+    return loadAndPlan(this.set, this.connector, this.links, this.properties, inputs, opts);
+  }
+
   async run(
     inputs: PairInput[],
     opts: PairSyncOptions,
   ): Promise<{ results: PairResult[]; records: PairRecord[] }> {
-    const results = new Map<string, PairResult>();
-    const records: PairRecord[] = [];
+    const { works, deletions, results, records } = await this.plan(inputs, opts);
     const fail = (stripeId: string, err: unknown) => results.set(stripeId, failure(stripeId, err));
     const done = (stripeId: string, action: PairAction) =>
       results.set(stripeId, { stripeId, ok: true, action, conflicts: 0, parked: 0 });
 
-    const existing =
-      opts.links ??
-      (await this.links.byStripeIds(
-        this.scope,
-        inputs.map((i) => i.stripeId),
-      ));
-    const linked: { input: PairInput; link: Link }[] = [];
-    const unlinked: PairInput[] = [];
-    const deletions: { input: PairInput; link: Link }[] = [];
-    for (const input of inputs) {
-      const link = existing.get(input.stripeId) ?? null;
-      if (input.stripeDeleted) {
-        if (link?.status === 'active') deletions.push({ input, link });
-        else done(input.stripeId, 'skipped');
-      } else if (!link) {
-        if (input.stripe) unlinked.push(input);
-        else done(input.stripeId, 'skipped');
-      } else if (link.status === 'active') linked.push({ input, link });
-      else done(input.stripeId, 'skipped');
-    }
-
     await applyDeletions(this.set, this.connector, deletions, records, done, fail);
-
-    const works: Work[] = [];
-    const blank: Omit<Work, 'input' | 'link' | 'crm' | 'matchedBy'> = {
-      plan: { crmWrites: {}, stripeWrites: {}, shadow: {}, conflicts: [], errors: [] },
-      stripeWrites: {},
-      writebackPending: false,
-    };
-    const toRead = linked.filter((l) => l.input.crm === undefined);
-    let read = new Map<string, CrmRecord>();
-    try {
-      if (toRead.length > 0) {
-        read = await this.connector.read(
-          this.set.object.crmObject,
-          toRead.map((l) => l.link.crmId),
-          this.properties,
-        );
-      }
-    } catch (err) {
-      toRead.forEach((l) => fail(l.input.stripeId, err));
-    }
-    for (const { input, link } of linked) {
-      if (results.has(input.stripeId)) continue;
-      const crm = input.crm ?? read.get(link.crmId);
-      if (crm) works.push({ ...blank, input, link, crm, matchedBy: link.matchedBy });
-      else crmArchived(this.set, input, link, records, done);
-    }
-
-    if (unlinked.length > 0) {
-      try {
-        const matches = await opts.matcher(unlinked.map((u) => u.stripe as StripeObject));
-        for (const input of unlinked) {
-          const m = matches.get(input.stripeId);
-          if (!m || m.decision.kind === 'create') {
-            works.push({ ...blank, input, link: null, crm: null, matchedBy: 'created' });
-          } else if (m.decision.kind === 'ambiguous') {
-            records.push({
-              kind: 'duplicate',
-              stripeId: input.stripeId,
-              matchedBy: m.decision.by,
-              candidateIds: m.decision.candidateIds,
-            });
-            done(input.stripeId, 'ambiguous');
-          } else if (m.record) {
-            works.push({ ...blank, input, link: null, crm: m.record, matchedBy: m.decision.by });
-          } else {
-            const crm = await this.connector.read(
-              this.set.object.crmObject,
-              [m.decision.crmId],
-              this.properties,
-            );
-            const rec = crm.get(m.decision.crmId);
-            if (rec)
-              works.push({ ...blank, input, link: null, crm: rec, matchedBy: m.decision.by });
-            else works.push({ ...blank, input, link: null, crm: null, matchedBy: 'created' });
-          }
-        }
-      } catch (err) {
-        unlinked.filter((u) => !results.has(u.stripeId)).forEach((u) => fail(u.stripeId, err));
-        works.splice(0, works.length, ...works.filter((w) => w.link !== null));
-      }
-    }
-
-    for (const w of works) {
-      w.plan = planSync({
-        rules: this.set.rules,
-        stripe: w.input.stripe
-          ? { values: w.input.stripe, changedAt: w.input.stripeChangedAt ?? new Date(0) }
-          : null,
-        crm: w.crm ? { values: w.crm.properties, changedAt: w.crm.modifiedAt } : null,
-        shadow: w.link?.shadow ?? null,
-      });
-    }
-
     await this.writeCrm(works, fail);
-    await this.recordAmbiguousUpserts(works, fail, (stripeId, candidateIds) => {
-      records.push({ kind: 'duplicate', stripeId, matchedBy: 'stripe_id', candidateIds });
+    const ambiguous = (stripeId: string, matchedBy: string, candidateIds: string[]) => {
+      records.push({ kind: 'duplicate', stripeId, matchedBy, candidateIds });
       done(stripeId, 'ambiguous');
-    });
+    };
+    await this.recordAmbiguousUpserts(works, fail, ambiguous);
+    await this.refuseTakenRecords(
+      works.filter((w) => !results.has(w.input.stripeId)),
+      fail,
+      ambiguous,
+    );
     await this.writeStripe(
       works.filter((w) => !results.has(w.input.stripeId)),
       opts.deferWriteback,
@@ -240,13 +102,12 @@ export class PairSyncer {
           stripeChangedAt: w.input.stripeChangedAt,
           crmChangedAt: w.crm?.modifiedAt ?? null,
         })),
+        fieldErrors: w.plan.errors,
       });
-      const wrote =
-        Object.keys(w.plan.crmWrites).length > 0 || Object.keys(w.stripeWrites).length > 0;
       results.set(w.input.stripeId, {
         stripeId: w.input.stripeId,
         ok: true,
-        action: !w.crm ? 'created' : !w.link ? 'linked' : wrote ? 'updated' : 'unchanged',
+        action: actionOf(w),
         conflicts: w.plan.conflicts.length,
         parked: w.plan.conflicts.filter((c) => c.winner === 'none').length,
       });
@@ -314,7 +175,7 @@ export class PairSyncer {
   private async recordAmbiguousUpserts(
     works: Work[],
     fail: (id: string, err: unknown) => void,
-    ambiguous: (stripeId: string, candidateIds: string[]) => void,
+    ambiguous: (stripeId: string, matchedBy: string, candidateIds: string[]) => void,
   ): Promise<void> {
     const refused = works.filter(
       (w) => !w.crm && w.writeError instanceof CrmError && w.writeError.code === 'multiple_matches',
@@ -330,10 +191,43 @@ export class PairSyncer {
       );
       for (const w of refused) {
         const ids = (found.get(w.input.stripeId) ?? []).map((r) => r.id).sort();
-        ambiguous(w.input.stripeId, ids);
+        ambiguous(w.input.stripeId, 'stripe_id', ids);
       }
     } catch (err) {
       refused.forEach((w) => fail(w.input.stripeId, err));
+    }
+  }
+
+  /**
+   * A CRM record about to be linked that is already linked to another Stripe object (a stale
+   * link left by an earlier setup, or two objects claiming one record): the pair cannot be
+   * recorded, and guessing which link is right is a person's call. It becomes a
+   * duplicate-candidates row naming the record, instead of a constraint violation.
+   */
+  private async refuseTakenRecords(
+    works: Work[],
+    fail: (id: string, err: unknown) => void,
+    ambiguous: (stripeId: string, matchedBy: string, candidateIds: string[]) => void,
+  ): Promise<void> {
+    const fresh = works.filter((w) => {
+      const id = (w.written ?? w.crm)?.id;
+      return id !== undefined && w.link?.crmId !== id;
+    });
+    if (fresh.length === 0) return;
+    try {
+      const taken = await this.links.byCrmIds(
+        this.scope,
+        fresh.map((w) => (w.written ?? w.crm)!.id),
+      );
+      for (const w of fresh) {
+        const crmId = (w.written ?? w.crm)!.id;
+        const other = taken.get(crmId);
+        if (other && other.stripeId !== w.input.stripeId) {
+          ambiguous(w.input.stripeId, 'crm_record_linked_elsewhere', [crmId]);
+        }
+      }
+    } catch (err) {
+      fresh.forEach((w) => fail(w.input.stripeId, err));
     }
   }
 
@@ -343,6 +237,7 @@ export class PairSyncer {
     fail: (id: string, err: unknown) => void,
   ): Promise<void> {
     const key = this.set.object.crmIdMetadataKey;
+    const spec = stripeObjectSpec(this.set.object.stripeObject);
     for (const w of works) {
       w.stripeWrites = { ...w.plan.stripeWrites };
       const crmId = (w.written ?? w.crm)?.id;
@@ -357,10 +252,12 @@ export class PairSyncer {
       STRIPE_CONCURRENCY,
       async (w) => {
         try {
+          // A part of a hash Stripe replaces whole (address) goes with all the other parts.
+          const params = stripeUpdateParams(w.stripeWrites, w.input.stripe, spec);
           const res = await this.stripe.update(
             this.set.object.stripeObject,
             w.input.stripeId,
-            toStripeParams(w.stripeWrites),
+            params,
             `${w.input.jobKey}-${this.set.object.connector}`,
           );
           w.stripeWrittenAt = res.writtenAt;
@@ -376,19 +273,3 @@ const latest = (a: Date | null | undefined, b: Date | null | undefined): Date | 
   a && b ? (a > b ? a : b) : (a ?? b ?? null);
 
 const toCrmValues = (writes: Record<string, Scalar>): Record<string, CrmValue> => ({ ...writes });
-
-/** A failed pair as a result: a CRM's code, retryability and wait are kept. */
-export function failure(stripeId: string, err: unknown): Extract<PairResult, { ok: false }> {
-  if (err instanceof CrmError) {
-    return {
-      stripeId,
-      ok: false,
-      retryable: err.retryable,
-      error: `${err.code}: ${err.message}`,
-      code: err.code,
-      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
-    };
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return { stripeId, ok: false, retryable: !isPermanentStripeError(err), error: message };
-}

@@ -13,6 +13,8 @@ import { tryAdvisoryLock } from '../../database/advisory-lock.js';
 import { crmMatchesShadow, isOwnLatestWrite } from '../../domain/echo.js';
 import { LinkStore, type LinkScope } from '../../links/link-store.js';
 import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
+import { errorSummary } from '../../ops/safe-error.js';
+import { ConnectorPreparer, MappingRefused } from '../engine/connector-preparer.js';
 import { mappedProperties } from '../engine/matcher.js';
 import { WorkSignal } from '../inbox/work-signal.js';
 import { JobQueue, type CrmChange } from '../worker/job-queue.js';
@@ -20,14 +22,19 @@ import { JobQueue, type CrmChange } from '../worker/job-queue.js';
 export interface PollReport {
   connector: string;
   crmObject: string;
-  /** throttled: skipped this time to save the CRM's API budget (see pollSlowdown). */
-  status: 'polled' | 'started' | 'locked' | 'throttled';
+  /**
+   * throttled: skipped this time to save the CRM's API budget (see pollSlowdown); refused: the
+   * mapping cannot be used until an admin fixes it (not polled: no API calls spent on it).
+   */
+  status: 'polled' | 'started' | 'locked' | 'throttled' | 'refused';
   seen: number;
   queued: number;
   cursor: Date | null;
 }
 
 const INTERVAL_NAME = 'crm-poll';
+/** A refused mapping's CRM schema is looked at again this often by the poller. */
+const REFUSED_RECHECK_MS = 5 * 60 * 1000;
 
 /**
  * CRM → Stripe: polls each CRM for records modified since its durable cursor (minus an
@@ -51,12 +58,15 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly links: LinkStore,
     private readonly queue: JobQueue,
     private readonly signal: WorkSignal,
+    private readonly preparer: ConnectorPreparer,
   ) {}
 
   onApplicationBootstrap(): void {
     if (this.connectors.all().length === 0 || this.config.sync.workers === 0) return;
     const timer = setInterval(() => {
-      this.pollAll().catch((err: unknown) => this.logger.error({ err }, 'CRM poll failed'));
+      this.pollAll().catch((err: unknown) =>
+        this.logger.error({ error: errorSummary(err) }, 'CRM poll failed'),
+      );
     }, this.config.crmPollIntervalSeconds * 1000);
     this.scheduler.addInterval(INTERVAL_NAME, timer);
   }
@@ -95,9 +105,19 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
     };
     const base = { connector: scope.connector, crmObject: scope.crmObject, seen: 0, queued: 0 };
     const key = `${scope.connector}:${scope.crmObject}`;
+    const connector = this.connectors.get(scope.connector);
+    if (!connector) throw new Error(`connector ${scope.connector} is not configured`);
+    try {
+      // Polling a mapping the CRM cannot hold fails every tick and spends API calls for nothing.
+      await this.preparer.prepare(set, connector, REFUSED_RECHECK_MS);
+    } catch (err) {
+      if (!(err instanceof MappingRefused)) throw err;
+      this.preparer.noticeRefusal(set, err, 'it is not polled, so CRM edits wait');
+      return { ...base, status: 'refused', cursor: null };
+    }
     // A CRM short of API budget is polled on every n-th tick only (never, once spent); writes
     // from Stripe keep their share of what is left.
-    const slowdown = this.connectors.get(scope.connector)?.pollSlowdown() ?? 1;
+    const slowdown = connector.pollSlowdown();
     const last = this.lastPolled.get(key);
     const intervalMs = this.config.crmPollIntervalSeconds * 1000;
     if (
@@ -115,7 +135,7 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
     );
     if (!unlock) return { ...base, status: 'locked', cursor: null };
     try {
-      return { ...base, ...(await this.pollPages(set, scope)) };
+      return { ...base, ...(await this.pollPages(set, scope, connector)) };
     } finally {
       await unlock();
     }
@@ -124,9 +144,8 @@ export class CrmPoller implements OnApplicationBootstrap, OnApplicationShutdown 
   private async pollPages(
     set: MappingSet,
     scope: LinkScope,
+    connector: CrmConnector,
   ): Promise<Omit<PollReport, 'connector' | 'crmObject'>> {
-    const connector = this.connectors.get(scope.connector);
-    if (!connector) throw new Error(`connector ${scope.connector} is not configured`);
     const rows: { cursor_at: Date }[] = await this.dataSource.query(
       `SELECT cursor_at FROM poll_cursors WHERE connector = $1 AND crm_object = $2`,
       [scope.connector, scope.crmObject],

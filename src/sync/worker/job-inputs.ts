@@ -6,7 +6,7 @@ import { planSync } from '../../domain/sync-planner.js';
 import { type Link } from '../../links/link.entity.js';
 import { type MappingSet } from '../../mapping/mapping.service.js';
 import { type StripeObject } from '../../stripe/stripe-records.js';
-import { type PairInput } from '../engine/pair-syncer.js';
+import { type PairInput } from '../engine/pair-work.js';
 import { type Job } from './job-queue.js';
 
 /** The current Stripe object, read from the API; `deleted` when Stripe no longer has it. */

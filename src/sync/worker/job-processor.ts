@@ -1,18 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
-import { CrmError, isQuotaWait } from '../../crm/crm-connector.js';
+import { isQuotaWait } from '../../crm/crm-connector.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
+import { constraintViolation } from '../../database/constraint-violation.js';
 import { retryOnDeadlock } from '../../database/retry-deadlock.js';
 import { retryDelayMs } from '../../domain/retry-backoff.js';
 import { LinkStore, type LinkScope, type PairRecord } from '../../links/link-store.js';
 import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
 import { MetricsService } from '../../ops/metrics.service.js';
 import { StripeRecords } from '../../stripe/stripe-records.js';
-import { ConnectorPreparer } from '../engine/connector-preparer.js';
+import { ConnectorPreparer, MappingRefused } from '../engine/connector-preparer.js';
 import { createMatcher, searchLookup } from '../engine/matcher.js';
 import { linkRecord } from '../engine/pair-deletes.js';
-import { failure, PairSyncer, type PairInput, type PairResult } from '../engine/pair-syncer.js';
+import { PairSyncer } from '../engine/pair-syncer.js';
+import { failure, type PairInput, type PairResult } from '../engine/pair-work.js';
+import { SyncReporter } from '../engine/sync-reporter.js';
 import { decideInput, type Refetch } from './job-inputs.js';
 import { JobQueue, type Job, type JobUpdate } from './job-queue.js';
 
@@ -25,8 +28,13 @@ interface Group {
   deferReason?: string;
 }
 
-/** How long work for a mapping the CRM's schema cannot hold waits before looking again. */
+/** How long work for a refused mapping waits before looking again. */
 const SCHEMA_WAIT_MS = 60_000;
+
+interface Persist {
+  scope: LinkScope;
+  records: PairRecord[];
+}
 
 /**
  * One claimed batch: group the jobs per Stripe object, decide each object's input per mapping,
@@ -47,6 +55,7 @@ export class JobProcessor {
     private readonly queue: JobQueue,
     private readonly preparer: ConnectorPreparer,
     private readonly metrics: MetricsService,
+    private readonly reporter: SyncReporter,
   ) {}
 
   async process(jobs: Job[], random: () => number = Math.random): Promise<void> {
@@ -74,20 +83,67 @@ export class JobProcessor {
       return p;
     };
 
-    const persist: { scope: LinkScope; records: PairRecord[] }[] = [];
+    const persist: Persist[] = [];
     for (const set of await this.mappings.enabled()) {
       const records = await this.syncMapping(set, [...groups.values()], refetch);
       if (records) persist.push(records);
     }
 
-    const updates = [...groups.values()].map((g) => this.settlement(g, random));
-    await retryOnDeadlock(() =>
+    const settled = [...groups.values()].map((g) => ({ g, update: this.settlement(g, random) }));
+    try {
+      await this.commit(
+        persist,
+        settled.map((s) => s.update),
+      );
+    } catch (err) {
+      if (!constraintViolation(err)) throw err;
+      // Not transient: retrying the batch would fail the same way forever. Each object is
+      // committed alone, so the one that breaks the constraint is dead-lettered with the
+      // reason and the rest go through.
+      for (const s of settled) s.update = await this.commitAlone(s.g, s.update, persist);
+      for (const u of settled.map((s) => s.update)) this.countJobs(u);
+      return;
+    }
+    for (const p of persist) this.reporter.committed(p.scope, p.records);
+    for (const s of settled) this.countJobs(s.update);
+  }
+
+  private commit(persist: Persist[], updates: JobUpdate[]): Promise<void> {
+    return retryOnDeadlock(() =>
       this.dataSource.transaction(async (m) => {
         for (const p of persist) await this.links.persist(m, p.scope, p.records);
         await this.queue.settle(m, updates);
       }),
     );
-    for (const u of updates) this.metrics.syncJobs.inc({ status: u.status }, u.eventIds.length);
+  }
+
+  /** One object's records and outcome in their own transaction; a violation parks it. */
+  private async commitAlone(g: Group, update: JobUpdate, persist: Persist[]): Promise<JobUpdate> {
+    const id = g.jobs[0]?.objectId ?? null;
+    const own = persist.map((p) => ({
+      scope: p.scope,
+      records: id === null ? [] : p.records.filter((r) => r.stripeId === id),
+    }));
+    try {
+      await this.commit(own, [update]);
+      for (const p of own) this.reporter.committed(p.scope, p.records);
+      return update;
+    } catch (err) {
+      const violation = constraintViolation(err);
+      if (!violation) throw err;
+      const error = `constraint_violation: ${violation.constraint ?? violation.code} (SQLSTATE ${violation.code}); the record conflicts with one already stored`;
+      this.logger.warn(
+        { objects: g.key, code: violation.code, constraint: violation.constraint },
+        'sync job parked as a dead letter: it violates a database constraint',
+      );
+      const dead: JobUpdate = { eventIds: update.eventIds, status: 'dead', error };
+      await this.commit([], [dead]);
+      return dead;
+    }
+  }
+
+  private countJobs(u: JobUpdate): void {
+    this.metrics.syncJobs.inc({ status: u.status }, u.eventIds.length);
   }
 
   private async syncMapping(
@@ -118,10 +174,11 @@ export class JobProcessor {
     try {
       await this.preparer.prepare(set, connector);
     } catch (err) {
-      if (err instanceof CrmError && err.code === 'missing_fields') {
-        // The mapping names fields the CRM lacks: it is refused until an admin creates them,
-        // and its work waits (not dead-lettered) with the message that says which.
-        this.logger.error(`${set.object.id}: ${err.message}`);
+      if (err instanceof MappingRefused) {
+        // The mapping is invalid as stored, or names fields the CRM lacks: it is refused until
+        // an admin fixes it, and its work waits (not dead-lettered) with the message that says
+        // what to do.
+        this.preparer.noticeRefusal(set, err, 'its work waits, keeping its attempts');
         for (const g of relevant) {
           g.deferMs = Math.max(g.deferMs ?? 0, SCHEMA_WAIT_MS);
           g.deferReason = `mapping_refused: ${err.message}`;
@@ -158,8 +215,7 @@ export class JobProcessor {
           this.metrics.syncPairs.inc({ connector: set.object.connector, action: d.outcome });
         }
       } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
-        g.results.push({ stripeId: id, ok: false, retryable: true, error });
+        g.results.push({ ...failure(id, err), retryable: true });
       }
     }
 
@@ -202,7 +258,12 @@ export class JobProcessor {
     const attempts = Math.max(...g.jobs.map((j) => j.attempts));
     const { maxAttempts, retryBaseMs, retryMaxMs } = this.config.sync;
     if (failures.some((f) => !f.retryable) || attempts >= maxAttempts) {
-      this.logger.warn({ objects: g.key, attempts, error }, 'sync job parked as a dead letter');
+      // Codes only: a CRM's or Stripe's message may quote the refused value (an email).
+      const codes = [...new Set(failures.map((f) => f.code ?? 'error'))];
+      this.logger.warn(
+        { objects: g.key, attempts, codes, retryable: failures.every((f) => f.retryable) },
+        'sync job parked as a dead letter',
+      );
       return { eventIds, status: 'dead', error };
     }
     const retryAfter = Math.max(0, ...failures.map((f) => f.retryAfterMs ?? 0));

@@ -135,13 +135,25 @@ export class JobQueue {
     }
   }
 
-  /** Gives claimed rows back after an unexpected failure (they keep the attempt they spent). */
-  async release(jobs: Job[], error: string, delayMs: number): Promise<void> {
+  /**
+   * Gives claimed rows back after a failure the processor could not settle (they keep the
+   * attempt they spent), backing off exponentially; a row out of attempts becomes a dead letter
+   * instead, so a failure that never passes cannot loop forever.
+   */
+  async release(
+    jobs: Job[],
+    error: string,
+    backoff: { baseMs: number; maxMs: number; maxAttempts: number },
+  ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE inbox_events SET status = 'pending', locked_until = NULL, last_error = $2,
-         next_attempt_at = now() + make_interval(secs => $3)
+      `UPDATE inbox_events SET locked_until = NULL, last_error = $2,
+         status = CASE WHEN attempts >= $5 THEN 'dead' ELSE 'pending' END,
+         outcome = CASE WHEN attempts >= $5 THEN 'dead_letter' ELSE outcome END,
+         processed_at = CASE WHEN attempts >= $5 THEN now() ELSE processed_at END,
+         next_attempt_at = now() + make_interval(
+           secs => LEAST($4::float8, $3::float8 * power(2, GREATEST(attempts - 1, 0))) / 1000)
        WHERE event_id = ANY($1) AND status = 'processing'`,
-      [jobs.map((j) => j.eventId), error, delayMs / 1000],
+      [jobs.map((j) => j.eventId), error, backoff.baseMs, backoff.maxMs, backoff.maxAttempts],
     );
   }
 

@@ -8,7 +8,8 @@ import { AppConfig } from '../../config/app-config.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
 import { MappingService } from '../../mapping/mapping.service.js';
 import { MetricsService } from '../../ops/metrics.service.js';
-import { ConnectorPreparer } from '../engine/connector-preparer.js';
+import { errorSummary } from '../../ops/safe-error.js';
+import { ConnectorPreparer, MappingRefused } from '../engine/connector-preparer.js';
 import { WorkSignal } from '../inbox/work-signal.js';
 import { JobProcessor } from './job-processor.js';
 import { JobQueue } from './job-queue.js';
@@ -93,15 +94,36 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
         if (jobs.length > 0) {
           await this.processor.process(jobs).catch(async (err: unknown) => {
             // Not an outcome the processor could settle (the database went away, a bug):
-            // hand the rows back now rather than after the lease.
-            this.logger.error({ err, worker: index }, 'sync batch failed; its jobs go back');
-            const message = err instanceof Error ? err.message : String(err);
-            await this.queue.release(jobs, message, this.config.sync.retryBaseMs);
+            // hand the rows back now rather than after the lease, backing off, and park
+            // those out of attempts. Logged by code and ids: the error may quote row values.
+            const summary = errorSummary(err);
+            this.logger.error(
+              {
+                error: summary,
+                worker: index,
+                jobs: jobs.length,
+                events: jobs.map((j) => j.eventId),
+              },
+              'sync batch failed; its jobs go back (dead letters once out of attempts)',
+            );
+            const { retryBaseMs, retryMaxMs, maxAttempts } = this.config.sync;
+            await this.queue.release(
+              jobs,
+              `batch_failed: ${summary.code ?? summary.type}: ${summary.message}`,
+              {
+                baseMs: retryBaseMs,
+                maxMs: retryMaxMs,
+                maxAttempts,
+              },
+            );
           });
           continue;
         }
       } catch (err) {
-        this.logger.error({ err, worker: index }, 'sync worker could not claim; retrying');
+        this.logger.error(
+          { error: errorSummary(err), worker: index },
+          'sync worker could not claim; retrying',
+        );
       }
       if (this.running) await this.signal.wait(IDLE_MS);
     }
@@ -120,7 +142,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       await this.preparer.prepare(set, connector).then(
         () => this.logger.log(`${what}: every mapped field is in place`),
         (err: unknown) => {
-          const message = err instanceof Error ? err.message : String(err);
+          const message = err instanceof MappingRefused ? err.message : errorSummary(err).message;
           this.logger.error(`${what}: not ready: ${message}`);
         },
       );
