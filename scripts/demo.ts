@@ -4,7 +4,12 @@
  *
  * PORT (default 3000) is the bridge's port; DATA_DIR (default ./data/demo) its embedded
  * database; DEMO_SECONDS stops the demo by itself after that many seconds.
+ *
+ * Every run starts clean: the emulators keep nothing between runs (their ids start over), so
+ * links kept from a previous run would pair new customers with records that no longer exist.
  */
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
@@ -74,7 +79,33 @@ const SOURCE_NAMES: Record<string, string> = {
   salesforce: 'Salesforce',
 };
 
+/** Marks a directory as the demo's own, so a later run may wipe it (and nothing else). */
+const MARKER = '.stripe-crm-bridge-demo';
+
+/**
+ * Empties the demo's data directory. Refuses a non-empty directory the demo did not create
+ * (DATA_DIR pointed at a real database by mistake) rather than deleting it.
+ */
+function startClean(dir: string): 'fresh' | 'wiped' {
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    if (!existsSync(join(dir, MARKER))) {
+      throw new Error(
+        `${dir} is not empty and was not created by the demo; the demo starts clean each run, so point DATA_DIR at an empty or demo-only directory`,
+      );
+    }
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, MARKER), 'created by npm run demo; wiped at each start\n');
+    return 'wiped';
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, MARKER), 'created by npm run demo; wiped at each start\n');
+  return 'fresh';
+}
+
 async function main(): Promise<void> {
+  const dataDir = resolve(process.env.DATA_DIR ?? './data/demo');
+  const start = startClean(dataDir);
   const stripeEmulator = new StripeEmulator();
   const hubspot = new HubSpotEmulator();
   // An org whose admin created the custom fields the bridge asks for (see the README).
@@ -89,7 +120,7 @@ async function main(): Promise<void> {
     APP_PROFILE: 'local',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     PORT: process.env.PORT ?? '3000',
-    DATA_DIR: process.env.DATA_DIR ?? './data/demo',
+    DATA_DIR: dataDir,
     STRIPE_API_BASE: stripeUrl,
     STRIPE_SECRET_KEY: 'sk_test_demo_emulator_key',
     // Both CRMs at once, each two-way; Salesforce through the client credentials flow.
@@ -107,6 +138,11 @@ async function main(): Promise<void> {
   const [secret] = config.stripe.webhookSecrets;
   stripeEmulator.addWebhookEndpoint(`${bridgeUrl}/webhooks/stripe`, secret);
 
+  say(
+    start === 'wiped'
+      ? `starting clean: removed the previous run's database in ${config.dataDir} (the emulators keep nothing between runs)`
+      : `starting clean: a new database in ${config.dataDir}`,
+  );
   say(`bridge      ${bridgeUrl}  (embedded database in ${config.dataDir})`);
   say(`Stripe      ${stripeUrl}  (emulator; webhooks go to ${bridgeUrl}/webhooks/stripe)`);
   say(`HubSpot     ${hubspotUrl}  (emulator)`);

@@ -40,7 +40,13 @@ const SF_CONTACT_FIELDS = [
   'FirstName',
   'LastName',
   'Phone',
+  'MailingStreet',
+  'Stripe_Address_Line2__c',
   'MailingCity',
+  'MailingPostalCode',
+  'MailingState',
+  'MailingCountry',
+  'Description',
   'Stripe_Customer_Id__c',
   'Stripe_Deleted__c',
   'Stripe_Balance__c',
@@ -54,7 +60,13 @@ const CONTACT_PROPERTIES = [
   'firstname',
   'lastname',
   'phone',
+  'address',
+  'stripe_address_line2',
   'city',
+  'zip',
+  'state',
+  'country',
+  'stripe_description',
   'stripe_customer_id',
   'stripe_deleted',
   'stripe_balance',
@@ -89,7 +101,16 @@ export interface SyncHarness {
   sfUser(): jsforce.Connection;
   /** Updates of one Stripe customer Stripe has served (the bridge's writes, and the tests'). */
   stripeWritesTo(customerId: string): number;
+  /** The params of those updates as Stripe received them, oldest first. */
+  stripeUpdateBodies(customerId: string): Record<string, unknown>[];
   setMappingPolicy(field: string, policy: string): Promise<void>;
+  /** Changes columns of one field mapping (`blank_overwrites`, …) as an admin would. */
+  setFieldMapping(field: string, columns: Record<string, unknown>): Promise<void>;
+  /** Adds a field mapping to an object mapping, as an admin would. */
+  addFieldMapping(
+    mapping: string,
+    field: { id: string; stripePath: string; crmProperty: string; direction?: string },
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -257,6 +278,29 @@ export async function startSyncHarness(
       return stripeEmu.http
         .requests()
         .filter((r) => r.method === 'POST' && r.path === `/v1/customers/${customerId}`).length;
+    },
+    stripeUpdateBodies(customerId) {
+      return stripeEmu.http
+        .requests({ method: 'POST', path: `/v1/customers/${customerId}` })
+        .filter((r) => r.path === `/v1/customers/${customerId}`)
+        .map((r) => (r.body ?? {}) as Record<string, unknown>);
+    },
+    async setFieldMapping(field, columns) {
+      const entries = Object.entries(columns);
+      const set = entries.map(([c], i) => `${c} = $${i + 2}`).join(', ');
+      await db.query(`UPDATE field_mappings SET ${set} WHERE id = $1`, [
+        field,
+        ...entries.map(([, v]) => v),
+      ]);
+      bridge.app.get(MappingService).invalidate();
+    },
+    async addFieldMapping(mapping, f) {
+      await db.query(
+        `INSERT INTO field_mappings (id, object_mapping_id, stripe_path, crm_property, direction,
+           transforms, position) VALUES ($1, $2, $3, $4, $5, '[]', 100)`,
+        [f.id, mapping, f.stripePath, f.crmProperty, f.direction ?? 'both'],
+      );
+      bridge.app.get(MappingService).invalidate();
     },
     sfWriteCalls() {
       return sfEmu.http

@@ -127,11 +127,12 @@ describe('Salesforce backfill: kill it mid-run, start it again', () => {
     for (const c of [...customers, late]) {
       expect(String(byStripeId.get(c.id)?.Email).toLowerCase()).toBe(c.email);
     }
-    // A matched Contact keeps the case its user typed: the same address is no change.
+    // A matched Contact keeps the case its user typed (the same address is no change), and on
+    // a first link Stripe's non-blank name wins (first_link_policy stripe_wins).
     for (const [i, id] of existing) {
       expect(byStripeId.get(customers[i]?.id)).toMatchObject({
         Id: id,
-        FirstName: 'Existing',
+        FirstName: 'Customer',
         Email: `BACKFILL-${i}@example.com`,
       });
     }

@@ -67,8 +67,11 @@ describe('Salesforce answering 503s and 500s for a while', () => {
         await h.stripe.customers.create({ email: `storm-${i}@example.com`, name: `Storm ${i}` }),
       );
     }
-    // Salesforce refuses this address (no dot in the domain); Stripe accepts it.
-    const bad = await h.stripe.customers.create({ email: 'broken@localhost', name: 'Bad Address' });
+    // Salesforce refuses this name (LastName holds 80 characters); Stripe takes 256.
+    const bad = await h.stripe.customers.create({
+      email: 'long-name@example.com',
+      name: `Long ${'n'.repeat(120)}`,
+    });
     await h.settle(60_000);
 
     const statuses = h.sfEmu.http.requests({ path: COLLECTIONS }).map((r) => r.status);
@@ -95,7 +98,7 @@ describe('Salesforce answering 503s and 500s for a while', () => {
       `SELECT object_id, last_error FROM inbox_events WHERE status = 'dead'`,
     );
     expect(dead).toEqual([
-      { object_id: bad.id, last_error: expect.stringContaining('INVALID_EMAIL_ADDRESS') },
+      { object_id: bad.id, last_error: expect.stringContaining('STRING_TOO_LONG') },
     ]);
   }, 90_000);
 });

@@ -102,7 +102,12 @@ describe('backfill: kill it mid-run, start it again', () => {
     for (const c of [...customers, late]) {
       expect(byStripeId.get(c.id)?.properties.email).toBe(c.email);
     }
-    expect(byStripeId.get(customers[250]?.id)?.properties.firstname).toBe('Existing');
+    // A first link has no shared history: Stripe's non-blank name wins (first_link_policy
+    // stripe_wins), and Stripe keeps it.
+    expect(byStripeId.get(customers[250]?.id)?.properties.firstname).toBe('Customer');
+    expect(
+      (await h.stripe.customers.retrieve(customers[250]!.id)) as { name?: string },
+    ).toMatchObject({ name: 'Customer 250' });
     expect(byStripeId.get(edited?.id)?.properties.lastname).toBe('Backfill');
     expect(byStripeId.get(edited?.id)?.properties.firstname).toBe('Edited During');
 

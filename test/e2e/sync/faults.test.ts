@@ -14,6 +14,25 @@ describe('HubSpot answering 429s and 500s for a while', () => {
     // Custom properties in place before the storm, as after any first sync.
     await h.stripe.customers.create({ email: 'warmup@example.com' });
     await h.settle();
+    // An admin maps a Stripe metadata key onto a HubSpot dropdown: a value that is not one of
+    // its options is refused by HubSpot (INVALID_OPTION), and Stripe takes any text.
+    await h.hubspot.crm.properties.coreApi.create('contacts', {
+      name: 'customer_tier',
+      label: 'Customer tier',
+      type: 'enumeration',
+      fieldType: 'select',
+      groupName: 'contactinformation',
+      options: [
+        { label: 'Gold', value: 'gold', displayOrder: 0, hidden: false },
+        { label: 'Silver', value: 'silver', displayOrder: 1, hidden: false },
+      ],
+    } as Parameters<typeof h.hubspot.crm.properties.coreApi.create>[1]);
+    await h.addFieldMapping('hubspot-customer', {
+      id: 'hubspot-customer-tier',
+      stripePath: 'metadata.tier',
+      crmProperty: 'customer_tier',
+      direction: 'to_crm',
+    });
   });
   afterAll(async () => {
     await h?.close();
@@ -43,11 +62,19 @@ describe('HubSpot answering 429s and 500s for a while', () => {
     const customers = [];
     for (let i = 0; i < 25; i += 1) {
       customers.push(
-        await h.stripe.customers.create({ email: `storm-${i}@example.com`, name: `Storm ${i}` }),
+        await h.stripe.customers.create({
+          email: `storm-${i}@example.com`,
+          name: `Storm ${i}`,
+          metadata: { tier: i % 2 === 0 ? 'gold' : 'silver' },
+        }),
       );
     }
-    // HubSpot refuses this address (no dot in the domain); Stripe accepts it.
-    const bad = await h.stripe.customers.create({ email: 'broken@localhost', name: 'Bad Address' });
+    // HubSpot refuses this tier (not one of the dropdown's options); Stripe accepts it.
+    const bad = await h.stripe.customers.create({
+      email: 'bad-tier@example.com',
+      name: 'Bad Tier',
+      metadata: { tier: 'platinum' },
+    });
     await h.settle(90_000);
 
     const statuses = h.hubspotEmu.http.requests({ path: CONTACTS }).map((r) => r.status);
@@ -75,7 +102,7 @@ describe('HubSpot answering 429s and 500s for a while', () => {
       expect.objectContaining({
         object_id: bad.id,
         status: 'dead',
-        last_error: expect.stringMatching(/invalid/i),
+        last_error: expect.stringMatching(/INVALID_OPTION/),
       }),
     ]);
   });
