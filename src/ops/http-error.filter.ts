@@ -9,7 +9,9 @@ import {
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppError, type ErrorKind } from '../common/app-error.js';
 import { WEBHOOK_PATH } from '../common/routes.js';
+import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from './metrics.service.js';
+import { WebhookRefusalLog } from './webhook-refusal-log.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -95,18 +97,32 @@ export function toErrorBody(raw: unknown): ErrorBody {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpErrorFilter.name);
 
-  constructor(private readonly metrics: MetricsService) {}
+  private readonly refusals: WebhookRefusalLog;
+
+  constructor(
+    private readonly metrics: MetricsService,
+    config: AppConfig,
+  ) {
+    this.refusals = WebhookRefusalLog.for(config);
+  }
 
   catch(err: unknown, host: ArgumentsHost): void {
     const body = toErrorBody(err);
     if (body.statusCode >= 500) this.logger.error(err);
     const http = host.switchToHttp();
     // A webhook refused by Fastify itself (too large, wrong type) never reached the controller.
-    if (
-      fastifyCause(err) !== null &&
-      http.getRequest<FastifyRequest>().routeOptions.url === WEBHOOK_PATH
-    ) {
+    const req = http.getRequest<FastifyRequest>();
+    if (fastifyCause(err) !== null && req.routeOptions.url === WEBHOOK_PATH) {
       this.metrics.webhooksRejected.inc({ reason: body.code });
+      this.refusals.refused({
+        reason: body.code,
+        status: body.statusCode,
+        message: body.message,
+        requestId: String(req.id),
+        signatureHeader: req.headers['stripe-signature'],
+        contentLength: req.headers['content-length'],
+        nowMs: Date.now(),
+      });
     }
     void http.getResponse<FastifyReply>().status(body.statusCode).send(body);
   }
