@@ -53,5 +53,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   for (const notice of config.notices) app.get(Logger).log(notice, 'Config');
+  if (!config.hubspot && !config.salesforce) {
+    // Webhooks are still verified and stored, so nothing is lost; but a newcomer should know.
+    app
+      .get(Logger)
+      .warn(
+        'no CRM is configured: Stripe webhooks are received and stored, but nothing will sync until you set HUBSPOT_ACCESS_TOKEN or SALESFORCE_INSTANCE_URL with Salesforce credentials (see README, Configuration)',
+        'Config',
+      );
+  }
   return app;
 }

@@ -3,11 +3,13 @@ import { Logger } from 'nestjs-pino';
 import { createApp } from './app.factory.js';
 import { describeBootError } from './config/boot-error.js';
 import { loadConfig } from './config/load-config.js';
+import { assertDataDirFree } from './database/data-dir-lock.js';
 
 async function main(): Promise<void> {
   // A .env file in the working directory fills in what the environment leaves unset.
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
+  if (config.database.kind === 'embedded') assertDataDirFree(config.database.dataDir);
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
   const logger = app.get(Logger);

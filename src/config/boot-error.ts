@@ -1,3 +1,4 @@
+import { DataDirInUse } from '../database/data-dir-lock.js';
 import { ConfigError } from './config.error.js';
 
 const PG_CODES: Record<string, string> = {
@@ -24,6 +25,7 @@ function where(url: string | undefined): string {
 /** One readable paragraph for a failed boot, naming the setting to fix. */
 export function describeBootError(err: unknown, env: Record<string, string | undefined>): string {
   if (err instanceof ConfigError) return err.message;
+  if (err instanceof DataDirInUse) return `Cannot start: ${err.message}`;
   const e = err as { code?: string; message?: string };
   const reason = (e.code && PG_CODES[e.code]) ?? e.message ?? String(err);
   if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {

@@ -232,4 +232,13 @@ describe('loadConfig', () => {
       expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: required/),
     ]);
   });
+
+  it('says a Stripe key is too short when its prefix is right, without echoing it', () => {
+    const [problem] = problemsOf({ ...PROD, STRIPE_SECRET_KEY: 'sk_test_x' });
+    expect(problem).toMatch(/^STRIPE_SECRET_KEY: too short: after its prefix \(sk_test_\)/);
+    expect(problem).not.toContain('sk_test_x');
+    expect(problemsOf({ ...PROD, STRIPE_SECRET_KEY: 'pk_test_abcdefgh12345678' })).toEqual([
+      expect.stringMatching(/^STRIPE_SECRET_KEY: expected a Stripe secret or restricted key/),
+    ]);
+  });
 });

@@ -29,6 +29,16 @@ function describe(errors: ValidationError[]): string[] {
   });
 }
 
+/**
+ * A key with the right prefix but too few characters after it is a truncated copy: say so,
+ * rather than only what a key looks like. The key itself is never echoed.
+ */
+function stripeKeyProblem(key: string | undefined, generic: string): string {
+  const m = /^(sk|rk)_(test|live)_(.*)$/.exec(key ?? '');
+  if (!m || !/^[A-Za-z0-9_]*$/.test(m[3] ?? '') || (m[3] ?? '').length >= 8) return generic;
+  return `STRIPE_SECRET_KEY: too short: after its prefix (${m[1]}_${m[2]}_) a Stripe key has at least 8 more characters (real ones about 100); copy the whole key from the Stripe dashboard (Developers → API keys)`;
+}
+
 const splitList = (v: string): string[] =>
   v
     .split(',')
@@ -147,6 +157,8 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): AppCon
   );
   const problems = describe(
     validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false }),
+  ).map((p) =>
+    p.startsWith('STRIPE_SECRET_KEY:') ? stripeKeyProblem(env.STRIPE_SECRET_KEY, p) : p,
   );
   if (problems.length > 0) throw new ConfigError(problems);
 

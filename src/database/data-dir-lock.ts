@@ -10,6 +10,43 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
+/** Another live process holds the embedded database's directory. */
+export class DataDirInUse extends Error {
+  constructor(
+    readonly dir: string,
+    readonly owner: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `DATA_DIR ${dir} is in use by process ${owner} (the running service?): the embedded database opens in one process at a time. Stop that process first, or set DATABASE_URL to a PostgreSQL database both can share.`,
+      options,
+    );
+    this.name = 'DataDirInUse';
+  }
+}
+
+/** The live process that holds `dir`, if another one does. */
+export function dataDirOwner(dir: string): number | null {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(join(dir, 'bridge.pid'), 'utf8').trim());
+  } catch {
+    return null;
+  }
+  return Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)
+    ? owner
+    : null;
+}
+
+/**
+ * Refuses early, before anything else starts (and logs), when another process holds `dir`;
+ * lockDataDir still decides, since the other process may start in between.
+ */
+export function assertDataDirFree(dir: string): void {
+  const owner = dataDirOwner(dir);
+  if (owner !== null) throw new DataDirInUse(dir, owner);
+}
+
 /**
  * PGlite files must be opened by one process at a time: a second one (a CLI run while the
  * service is up) corrupts them. A pid file refuses the second opener; a stale one (its process
@@ -26,13 +63,8 @@ export function lockDataDir(dir: string): () => void {
       return () => rmSync(file, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-        throw new Error(
-          `DATA_DIR ${dir} is in use by process ${owner}: stop it first, or give this process its own DATA_DIR`,
-          { cause: err },
-        );
-      }
+      const owner = dataDirOwner(dir);
+      if (owner !== null) throw new DataDirInUse(dir, owner, { cause: err });
       rmSync(file, { force: true });
     }
   }

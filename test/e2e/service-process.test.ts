@@ -1,12 +1,14 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { stripeEvent } from '../support/fixtures.js';
-import { spawnService, type ServiceProcess } from '../support/service-process.js';
+import { MAIN_JS, spawnService, type ServiceProcess } from '../support/service-process.js';
 import { sign, TEST_SECRET } from '../support/signing.js';
 
 const PROD = { STRIPE_SECRET_KEY: 'sk_test_process_tests_00', STRIPE_WEBHOOK_SECRET: TEST_SECRET };
+const BACKFILL_JS = join(dirname(MAIN_JS), 'sync/backfill/backfill-cli.js');
 const freshDir = () => mkdtempSync(join(tmpdir(), 'bridge-proc-'));
 
 const postEvent = (url: string, body: string) =>
@@ -80,6 +82,7 @@ describe('node dist/main.js', () => {
     expect(s.output()).toMatch(
       /local profile: STRIPE_WEBHOOK_SECRET not set, using the newly generated local secret in \S+local-secrets\.json/,
     );
+    expect(s.output()).toMatch(/no CRM is configured: .* nothing will sync until you set/);
     expect(await s.stop()).toBe(0);
   });
 
@@ -115,5 +118,33 @@ describe('node dist/main.js', () => {
     }
     expect(statuses.every((st) => st === 200 || st === 503 || st === 0)).toBe(true);
     expect(await again.stop()).toBe(0);
+  });
+
+  it('a second process on the same embedded database (the backfill CLI, another service) says so in one line', async () => {
+    const dataDir = freshDir();
+    const s = start({ ...PROD, DATA_DIR: dataDir });
+    await s.listening();
+    // The CLI receives no webhooks: it runs without STRIPE_WEBHOOK_SECRET.
+    const cliEnv = {
+      PATH: process.env.PATH ?? '',
+      STRIPE_SECRET_KEY: PROD.STRIPE_SECRET_KEY,
+      DATA_DIR: dataDir,
+    };
+    const cli = spawnSync(process.execPath, [BACKFILL_JS, '--object', 'customer'], {
+      cwd: dirname(dirname(MAIN_JS)),
+      env: cliEnv,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const inUse = new RegExp(
+      `^Cannot start: DATA_DIR ${dataDir} is in use by process ${s.proc.pid} \\(the running service\\?\\).*set DATABASE_URL`,
+    );
+    expect(cli.status).toBe(1);
+    expect(`${cli.stdout}${cli.stderr}`.trim().split('\n')).toEqual([expect.stringMatching(inUse)]);
+
+    const second = start({ ...PROD, DATA_DIR: dataDir });
+    expect(await second.exited()).toBe(1);
+    expect(second.output().trim().split('\n')).toEqual([expect.stringMatching(inUse)]);
+    expect(await s.stop()).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import { AppModule } from '../../app.module.js';
 import { describeBootError } from '../../config/boot-error.js';
 import { loadConfig } from '../../config/load-config.js';
 import { BridgeDataSource } from '../../database/bridge-data-source.js';
+import { assertDataDirFree } from '../../database/data-dir-lock.js';
 import { BackfillDryRun, describeDryRun } from './backfill-dry-run.js';
 import { BackfillService } from './backfill.service.js';
 
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
     { ...process.env, SYNC_WORKERS: '0', ...(dryRun ? { MIGRATIONS_RUN: 'false' } : {}) },
     { requireWebhookSecret: false },
   );
+  // The service holding the embedded database: one line saying so, before Nest logs anything.
+  if (config.database.kind === 'embedded') assertDataDirFree(config.database.dataDir);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
     bufferLogs: true,
   });

@@ -176,3 +176,56 @@ describe('a Salesforce org whose Stripe id field is a plain text field', () => {
     });
   });
 });
+
+describe('an org whose integration user cannot see a standard field (field-level security)', () => {
+  let h: SyncHarness;
+
+  beforeAll(async () => {
+    h = await startSyncHarness({
+      crms: ['salesforce'],
+      salesforce: { hiddenFields: { Contact: ['MailingStreet'] } },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('says to grant access (not to create the field), and the refused mapping spends no poll calls', async () => {
+    const customer = await h.stripe.customers.create({
+      email: 'fls@example.com',
+      name: 'Hidden Street',
+    });
+    await waitFor('the job to wait for the mapping', async () =>
+      (await inboxOf(h, customer.id)).some((r) => r.outcome?.startsWith('mapping_refused')),
+    );
+    const [row] = await inboxOf(h, customer.id);
+    expect(row?.status).toBe('pending');
+    expect(row?.outcome).toMatch(
+      /Grant the integration user read and edit access \(field-level security, in its profile or a permission set\) to Contact\.MailingStreet/,
+    );
+    expect(row?.outcome).not.toMatch(/Create these fields/);
+
+    const before = h.sfEmu.http.requests().length;
+    const reports = await h.poll();
+    expect(reports).toEqual([
+      expect.objectContaining({ connector: 'salesforce', status: 'refused' }),
+    ]);
+    // The refusal was decided from the describe already held: not a query, not a describe.
+    expect(h.sfEmu.http.requests().slice(before)).toEqual([]);
+    expect(await h.poll()).toEqual([expect.objectContaining({ status: 'refused' })]);
+    expect(h.sfEmu.http.requests().length).toBe(before);
+
+    // An admin grants access: the mapping is checked again and the customer syncs.
+    h.sfEmu.grantFieldAccess('Contact', ['MailingStreet']);
+    await h.db.query(
+      `UPDATE inbox_events SET next_attempt_at = now() WHERE status = 'pending'
+         AND outcome LIKE 'mapping_refused:%'`,
+    );
+    h.bridge.app.get(WorkSignal).notify();
+    await waitFor(
+      'the customer to sync',
+      () => h.sfEmu.records('Contact').some((c) => c.Stripe_Customer_Id__c === customer.id),
+      30_000,
+    );
+  });
+});
