@@ -160,7 +160,7 @@ export function describeCrmConnectorContract(
           (err: unknown) => (err instanceof Error ? err.message : String(err)),
         );
         expect(message).toContain('Stripe_Coupon__c (Text(255))');
-        expect(message).toContain('Stripe_Seats__c (Number(16,2))');
+        expect(message).toContain('Stripe_Seats__c (Number(15,3))');
         expect(message).not.toContain(p.stripe_plan); // present fields are not reported
         const names = (await crm.describe(type)).map((f) => f.name);
         expect(names).not.toContain('Stripe_Coupon__c');

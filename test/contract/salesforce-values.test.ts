@@ -198,7 +198,7 @@ describe('SalesforceCrmConnector and fields hidden from the integration user', (
     await expect(crm.ensureProperties('Contact', needed)).rejects.toMatchObject({
       code: 'missing_fields',
       retryable: false,
-      message: `Create these fields on Contact: Stripe_Balance__c (Number(16,2)); and ${grant} Contact.MailingStreet`,
+      message: `Create these fields on Contact: Stripe_Balance__c (Number(15,3)); and ${grant} Contact.MailingStreet`,
     });
   });
 

@@ -17,7 +17,7 @@ describe('missingFieldsMessage', () => {
     [
       'custom fields: create them, with their types',
       [def('Stripe_Balance__c', 'number'), def('Stripe_Created__c', 'datetime')],
-      'Create these fields on Contact: Stripe_Balance__c (Number(16,2)), Stripe_Created__c (Date/Time)',
+      'Create these fields on Contact: Stripe_Balance__c (Number(15,3)), Stripe_Created__c (Date/Time)',
     ],
     [
       'a standard field (hidden by field-level security): grant access',

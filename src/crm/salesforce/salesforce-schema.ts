@@ -60,7 +60,9 @@ export function setupTypeOf(def: CrmPropertyDefinition): string {
     case 'string':
       return def.unique ? 'Text(255), External ID, Unique' : 'Text(255)';
     case 'number':
-      return 'Number(16,2)';
+      // Three decimals: money in BHD, JOD, KWD, OMR or TND has them, and Salesforce rounds a
+      // number to its field's scale. 15 + 3 is within Salesforce's 18 digits.
+      return 'Number(15,3)';
     case 'bool':
       return 'Checkbox';
     case 'date':

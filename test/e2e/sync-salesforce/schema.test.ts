@@ -72,7 +72,7 @@ describe('a Salesforce org missing custom fields the Contact mapping writes', ()
         status: 'pending',
         attempts: 0,
         outcome:
-          'mapping_refused: Create these fields on Contact: Stripe_Balance__c (Number(16,2)), Stripe_Created__c (Date/Time)',
+          'mapping_refused: Create these fields on Contact: Stripe_Balance__c (Number(15,3)), Stripe_Created__c (Date/Time)',
         last_error: null,
       },
     ]);
