@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from '@hubspot/api-client';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { HubSpotEmulator } from '../../emulators/hubspot/hubspot-emulator.js';
 import { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { spawnService, type ServiceProcess } from '../support/service-process.js';
 import { sign, TEST_SECRET } from '../support/signing.js';
+import { stripeSdk } from '../support/stripe-sdk.js';
 import { HUBSPOT_TOKEN, STRIPE_KEY, waitFor } from '../support/sync-harness.js';
 
 /*
@@ -83,13 +84,7 @@ describe('what the service logs (captured from node dist/main.js)', () => {
       LOG_LEVEL: 'info',
     });
     url = await service.listening();
-    const su = new URL(stripeUrl);
-    stripe = new Stripe(STRIPE_KEY, {
-      host: su.hostname,
-      port: Number(su.port),
-      protocol: 'http',
-      maxNetworkRetries: 0,
-    });
+    stripe = stripeSdk(stripeUrl, STRIPE_KEY);
     hubspot = new Client({ accessToken: HUBSPOT_TOKEN, basePath: hubspotUrl.replace(/\/$/, '') });
   }, 60_000);
 

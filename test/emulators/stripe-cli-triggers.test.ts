@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import Stripe from 'stripe';
 import { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
+import { stripeSdk } from '../support/stripe-sdk.js';
 
 /**
  * The request sequences the official Stripe CLI replays for `stripe trigger <event>`, written
@@ -19,13 +20,7 @@ describe('Stripe emulator serves the Stripe CLI trigger sequences', () => {
   let stripe: Stripe;
 
   beforeAll(async () => {
-    const base = await emu.start();
-    stripe = new Stripe('sk_test_emulator_cli', {
-      host: '127.0.0.1',
-      port: Number(new URL(base).port),
-      protocol: 'http',
-      maxNetworkRetries: 0,
-    });
+    stripe = stripeSdk(await emu.start(), 'sk_test_emulator_cli');
   });
   afterAll(() => emu.stop());
   beforeEach(() => emu.reset());

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import Stripe from 'stripe';
 import { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
+import { stripeSdk } from '../support/stripe-sdk.js';
 
 /**
  * The customer endpoints refuse what real Stripe refuses, in Stripe's words, so the bridge's
@@ -62,13 +63,7 @@ describe('Stripe emulator: customer limits and read-only fields, as Stripe refus
   let stripe: Stripe;
 
   beforeAll(async () => {
-    const base = await emu.start();
-    stripe = new Stripe('sk_test_emulator_limits', {
-      host: '127.0.0.1',
-      port: Number(new URL(base).port),
-      protocol: 'http',
-      maxNetworkRetries: 0,
-    });
+    stripe = stripeSdk(await emu.start(), 'sk_test_emulator_limits');
   });
   afterAll(() => emu.stop());
   beforeEach(() => emu.reset());

@@ -3,7 +3,7 @@ import jsforce from 'jsforce';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { DataSource } from 'typeorm';
 import {
   HubSpotEmulator,
@@ -24,6 +24,7 @@ import { CrmPoller, type PollReport } from '../../src/sync/poller/crm-poller.js'
 import { startBridge, type RunningBridge } from './bridge.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { TEST_SECRET, sign } from './signing.js';
+import { stripeSdk } from './stripe-sdk.js';
 
 export const STRIPE_KEY = 'sk_test_sync_e2e_0000';
 export const HUBSPOT_TOKEN = 'pat-na1-sync-e2e';
@@ -189,13 +190,7 @@ export async function startSyncHarness(
     stripeEmu.addWebhookEndpoint(`${bridge.url}/webhooks/stripe`, TEST_SECRET);
   };
   if (opts.webhooks !== false) registerWebhooks();
-  const su = new URL(stripeUrl);
-  const stripe = new Stripe(STRIPE_KEY, {
-    host: su.hostname,
-    port: Number(su.port),
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
+  const stripe = stripeSdk(stripeUrl, STRIPE_KEY);
   const hubspot = new Client({
     accessToken: HUBSPOT_TOKEN,
     basePath: hubspotUrl.replace(/\/$/, ''),

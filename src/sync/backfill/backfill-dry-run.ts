@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AppError } from '../../common/app-error.js';
 import { type CrmConnector } from '../../crm/crm-connector.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
 import { getPath } from '../../domain/object-path.js';
@@ -12,6 +11,7 @@ import {
 import { StripeRecords } from '../../stripe/stripe-records.js';
 import { createMatcher, mappedProperties } from '../engine/matcher.js';
 import { PairSyncer } from '../engine/pair-syncer.js';
+import { backfillTargets } from './backfill-mappings.js';
 import { CrmIndex } from './crm-index.js';
 import { stripeBatches } from './stripe-pages.js';
 
@@ -62,26 +62,9 @@ export class BackfillDryRun {
   ) {}
 
   async run(opts: { object: string; connector?: string }): Promise<DryRunReport[]> {
-    const sets = (await this.mappings.enabled({ stripeObject: opts.object })).filter((s) =>
-      opts.connector
-        ? s.object.connector === opts.connector
-        : this.connectors.get(s.object.connector) !== undefined,
-    );
-    if (sets.length === 0) {
-      throw new AppError(
-        'invalid',
-        'no_mapping',
-        `No enabled mapping for Stripe ${opts.object}${opts.connector ? ` and ${opts.connector}` : ''}: configure the connector's credentials and enable its object mapping.`,
-      );
-    }
     const out: DryRunReport[] = [];
-    for (const set of sets) {
-      const connector = this.connectors.get(set.object.connector);
-      if (!connector) {
-        throw new AppError('invalid', 'connector_off', `${set.object.connector} is not configured`);
-      }
+    for (const { set, connector } of await backfillTargets(this.mappings, this.connectors, opts))
       out.push(await this.preview(set, connector));
-    }
     return out;
   }
 

@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError } from '../../common/app-error.js';
 import { mapLimit } from '../../common/map-limit.js';
 import { retryOnDeadlock } from '../../database/retry-deadlock.js';
-import { isQuotaWait } from '../../crm/crm-connector.js';
+import { isQuotaWait, type CrmConnector } from '../../crm/crm-connector.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
 import { LinkStore, type LinkScope } from '../../links/link-store.js';
 import { MappingService, type MappingSet } from '../../mapping/mapping.service.js';
@@ -20,6 +19,7 @@ import {
   type BackfillRun,
   type PageTally,
 } from './backfill-runs.js';
+import { backfillTargets } from './backfill-mappings.js';
 import { CrmIndex } from './crm-index.js';
 import { InOrder } from './in-order.js';
 import { countStripeObjects, stripeBatches } from './stripe-pages.js';
@@ -68,30 +68,17 @@ export class BackfillService {
   ) {}
 
   async run(opts: BackfillOptions): Promise<BackfillRun[]> {
-    // Without --connector, every configured CRM; a mapping of a CRM without credentials is
-    // seeded but inert.
-    const sets = (await this.mappings.enabled({ stripeObject: opts.object })).filter((s) =>
-      opts.connector
-        ? s.object.connector === opts.connector
-        : this.connectors.get(s.object.connector) !== undefined,
-    );
-    if (sets.length === 0) {
-      throw new AppError(
-        'invalid',
-        'no_mapping',
-        `No enabled mapping for Stripe ${opts.object}${opts.connector ? ` and ${opts.connector}` : ''}: configure the connector's credentials and enable its object mapping.`,
-      );
-    }
     const out: BackfillRun[] = [];
-    for (const set of sets) out.push(await this.runMapping(set, opts));
+    for (const { set, connector } of await backfillTargets(this.mappings, this.connectors, opts))
+      out.push(await this.runMapping(set, connector, opts));
     return out;
   }
 
-  private async runMapping(set: MappingSet, opts: BackfillOptions): Promise<BackfillRun> {
-    const connector = this.connectors.get(set.object.connector);
-    if (!connector) {
-      throw new AppError('invalid', 'connector_off', `${set.object.connector} is not configured`);
-    }
+  private async runMapping(
+    set: MappingSet,
+    connector: CrmConnector,
+    opts: BackfillOptions,
+  ): Promise<BackfillRun> {
     const scope: LinkScope = {
       connector: set.object.connector,
       stripeObject: set.object.stripeObject,
