@@ -17,3 +17,16 @@ export function constraintViolation(err: unknown): ConstraintViolation | null {
   if (!code?.startsWith('23')) return null;
   return { code, constraint: typeof source.constraint === 'string' ? source.constraint : null };
 }
+
+const MEANING: Record<string, string> = {
+  '23505': 'the record conflicts with one already stored (a unique key)',
+  '23503': 'the record refers to a row that is not there (a foreign key)',
+  '23514': 'a value of the record breaks a check',
+  '23502': 'a value the record needs is missing',
+};
+
+/** A dead letter's reason: which constraint, its SQLSTATE and what that means; no values. */
+export function describeViolation(v: ConstraintViolation): string {
+  const meaning = MEANING[v.code] ?? 'the record breaks an integrity constraint';
+  return `constraint_violation: ${v.constraint ?? v.code} (SQLSTATE ${v.code}); ${meaning}`;
+}

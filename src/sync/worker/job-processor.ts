@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { isQuotaWait } from '../../crm/crm-connector.js';
 import { CrmConnectors } from '../../crm/crm-registry.js';
-import { constraintViolation } from '../../database/constraint-violation.js';
+import { constraintViolation, describeViolation } from '../../database/constraint-violation.js';
 import { retryOnDeadlock } from '../../database/retry-deadlock.js';
 import { retryDelayMs } from '../../domain/retry-backoff.js';
 import { LinkStore, type LinkScope, type PairRecord } from '../../links/link-store.js';
@@ -131,7 +131,7 @@ export class JobProcessor {
     } catch (err) {
       const violation = constraintViolation(err);
       if (!violation) throw err;
-      const error = `constraint_violation: ${violation.constraint ?? violation.code} (SQLSTATE ${violation.code}); the record conflicts with one already stored`;
+      const error = describeViolation(violation);
       this.logger.warn(
         { objects: g.key, code: violation.code, constraint: violation.constraint },
         'sync job parked as a dead letter: it violates a database constraint',
