@@ -26,8 +26,6 @@ export type StripeField =
       replacedWhole: boolean;
       /** Parts Stripe requires whenever the hash is sent (shipping needs a name). */
       required?: readonly string[];
-      /** Stripe refuses '' for it: once set, the hash cannot be unset. */
-      cannotUnset?: boolean;
       readOnly?: boolean;
     }
   | { kind: 'metadata' }
@@ -91,11 +89,11 @@ const CUSTOMER: StripeObjectSpec = {
   shipping: {
     kind: 'hash',
     replacedWhole: true,
-    // Stripe answers "Missing required param: shipping[name]" to a shipping without a name.
+    // Stripe answers "Missing required param: shipping[name]" to a shipping without a name;
+    // the whole of it can be unset (''), and none of its address parts is required.
     required: ['name', 'address'],
-    cannotUnset: true,
     fields: {
-      address: { kind: 'hash', fields: ADDRESS_PARTS, replacedWhole: true, required: ['line1'] },
+      address: { kind: 'hash', fields: ADDRESS_PARTS, replacedWhole: true },
       name: str(),
       phone: str(),
     },

@@ -59,6 +59,28 @@ describe('stripeUpdateParams: a part of a replaced-whole hash is sent with all t
       },
     ],
     [
+      'a shipping address without line1 is still a shipping (only its name is required)',
+      { 'shipping.address.line1': null },
+      {
+        shipping: {
+          name: 'Ada',
+          address: { ...ADDRESS, line1: undefined, state: undefined },
+        },
+      },
+    ],
+    [
+      'every shipping part blank → shipping is unset',
+      {
+        'shipping.name': null,
+        'shipping.address.line1': null,
+        'shipping.address.line2': null,
+        'shipping.address.city': null,
+        'shipping.address.postal_code': null,
+        'shipping.address.country': null,
+      },
+      { shipping: '' },
+    ],
+    [
       'metadata merges per key: only the key',
       { 'metadata.vip': 'true' },
       { metadata: { vip: 'true' } },

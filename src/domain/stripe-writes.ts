@@ -167,19 +167,13 @@ export function stripeRefusals(
     const whole = wholeHash(hash, root, getPath(current, root), ok);
     const missing = whole ? missingParts(hash, root, whole) : [];
     const problem =
-      whole === null && hash.cannotUnset && !isBlank(getPath(current, root))
+      missing.length > 0
         ? {
-            code: 'cannot_unset',
-            limit: `no blank ${root} once it is set`,
-            why: 'every part would be blank',
+            code: 'incomplete',
+            limit: `${root} only with ${missing.join(', ')}`,
+            why: `${missing.join(', ')} would be blank`,
           }
-        : missing.length > 0
-          ? {
-              code: 'incomplete',
-              limit: `${root} only with ${missing.join(', ')}`,
-              why: `${missing.join(', ')} would be blank`,
-            }
-          : null;
+        : null;
     if (!problem) continue;
     for (const p of inHash) {
       out.push(refusal(p, problem.code, problem.limit, problem.why));
