@@ -242,12 +242,13 @@ export class BackfillService {
          AND writeback_pending`,
       [connector, stripeObject],
     );
-    const total = Number(count?.n ?? 0);
+    let total = Number(count?.n ?? 0);
     if (total === 0) return 0;
     const started = Date.now();
     let done = 0;
     let failed = 0;
     let lastReport = 0;
+    let meanwhile = 0;
     const report = (force: boolean) => {
       const everyMs = opts.progressEveryMs ?? 5000;
       if (!force && Date.now() - lastReport < everyMs) return;
@@ -264,7 +265,7 @@ export class BackfillService {
       };
       this.logger.log(
         p,
-        `write-back ${stripeObject}→${connector}: ${done}/${total} at ${p.perSecond}/s, ETA ${p.etaSeconds ?? '?'} s`,
+        `write-back ${stripeObject}→${connector}: ${done}/${total} at ${p.perSecond}/s, ETA ${p.etaSeconds ?? '?'} s${meanwhile > 0 ? ` (${meanwhile} more written meanwhile by the running service)` : ''}`,
       );
       opts.onProgress?.(p);
     };
@@ -313,6 +314,10 @@ export class BackfillService {
       const wait = minMs - (Date.now() - startedAt);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
+    // The service writes the ids of links it syncs meanwhile (webhooks keep flowing): the
+    // total counted at the start then includes some this loop never saw.
+    meanwhile = Math.max(0, total - done - failed);
+    total = done + failed;
     report(true);
     return done;
   }

@@ -82,6 +82,14 @@ describe('backfill: kill it mid-run, start it again', () => {
       throw new Error(`the second backfill exited ${String(code)}:\n${second.output()}`);
     expect(second.output()).toMatch(/resuming backfill/);
     expect(second.output()).toMatch(/wrote the CRM id back to \d+ Stripe objects/);
+    // The write-back phase reports its progress too, ending with every pending write done.
+    const progress = [
+      ...second.output().matchAll(/write-back customer→hubspot: (\d+)\/(\d+) at /g),
+    ];
+    expect(progress.length).toBeGreaterThan(0);
+    const [, done, total] = progress.at(-1) ?? [];
+    expect(Number(done)).toBeGreaterThan(0);
+    expect(done).toBe(total);
     await h.settle(60_000);
 
     const runs = await h.db.query<{ status: string }>(`SELECT status FROM backfill_runs`);
