@@ -147,6 +147,12 @@ async function main(): Promise<void> {
   say(`Stripe      ${stripeUrl}  (emulator; webhooks go to ${bridgeUrl}/webhooks/stripe)`);
   say(`HubSpot     ${hubspotUrl}  (emulator)`);
   say(`Salesforce  ${salesforceUrl}  (emulator)`);
+  // A trial's own generated token (kept in DATA_DIR/local-secrets.json): shown so it can be used.
+  const [admin] = config.adminApiTokens;
+  if (admin) {
+    say(`admin API   ${bridgeUrl}/docs  (token ${admin.token}); list the mappings with:`);
+    say(`  curl -H "Authorization: Bearer ${admin.token}" ${bridgeUrl}/mappings`);
+  }
   say('The feed shows what reaches the bridge and what the sync made of it: Stripe customers');
   say('become HubSpot contacts and Salesforce Contacts, and a contact edited in either CRM');
   say('flows back to Stripe within a poll (5 s here), and on to the other CRM. Ctrl-C stops it.');

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { throttleAdminRoutes } from './admin/admin-routes.js';
+import { serveApiDocs } from './admin/openapi.js';
 import { AppModule } from './app.module.js';
 import { configureBodyParsing } from './common/body-parsing.js';
 import { type AppConfig } from './config/app-config.js';
@@ -52,6 +54,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
 
+  await throttleAdminRoutes(app);
+  serveApiDocs(app);
   for (const notice of config.notices) app.get(Logger).log(notice, 'Config');
   if (!config.hubspot && !config.salesforce) {
     // Webhooks are still verified and stored, so nothing is lost; but a newcomer should know.

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module.js';
 import { LoggerModule } from 'nestjs-pino';
 import { type AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -22,6 +23,7 @@ export class AppModule {
         StripeModule,
         SyncModule,
         OpsModule,
+        AdminModule,
       ],
     };
   }

@@ -8,9 +8,17 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'unprocessable'
+  | 'too_many_requests'
   | 'too_large'
   | 'unsupported_media_type'
   | 'unavailable';
+
+export interface ErrorDetail {
+  /** The request field (`fields[2].stripe_path`), or the CRM/Stripe field, at fault. */
+  field: string;
+  problem: string;
+}
 
 export class AppError extends Error {
   constructor(
@@ -19,6 +27,8 @@ export class AppError extends Error {
     readonly code: string,
     /** For people: says what to fix. */
     message: string,
+    /** One entry per field at fault, for clients that show them next to the field. */
+    readonly details?: ErrorDetail[],
   ) {
     super(message);
     this.name = 'AppError';

@@ -7,6 +7,12 @@ export type Profile = 'local' | 'production';
 export type DatabaseConfig =
   { kind: 'postgres'; url: string; poolSize: number } | { kind: 'embedded'; dataDir: string };
 
+/** One accepted admin bearer token and the label the audit log records for it. */
+export interface AdminToken {
+  label: string;
+  token: string;
+}
+
 export interface StripeConfig {
   secretKey: string;
   webhookSecrets: string[];
@@ -72,7 +78,8 @@ export abstract class AppConfig {
   abstract readonly stripe: StripeConfig;
   abstract readonly hubspot: HubSpotConfig | null;
   abstract readonly salesforce: SalesforceConfig | null;
-  abstract readonly adminApiTokens: string[];
+  /** Who may call the admin API; empty = the admin routes are off (503). */
+  abstract readonly adminApiTokens: AdminToken[];
   abstract readonly crmPollIntervalSeconds: number;
   abstract readonly sync: SyncConfig;
   /** Lines worth telling the operator at boot (generated values, defaults taken). No secrets. */

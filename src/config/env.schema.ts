@@ -64,6 +64,8 @@ const OptionalBoolean = () =>
   all(IsOptional(), Transform(toBool), IsBoolean({ message: 'expected true or false' }));
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** `label:token` or a bare token; a label is what the audit log names the caller by. */
+const ADMIN_TOKEN = '([A-Za-z0-9_.-]{1,40}:)?[^\\s,:]{24,}';
 const WEBHOOK_SECRET = 'whsec_[A-Za-z0-9+/=_-]{8,}';
 
 /** The environment as the service accepts it (see the README's configuration table). */
@@ -121,8 +123,8 @@ export class EnvironmentVariables {
   @OptionalInt(1, 86400, 'seconds from 1 to 86400') SALESFORCE_BUDGET_PAUSE_SECONDS?: number;
 
   @OptionalMatch(
-    /^[^\s,]{24,}(\s*,\s*[^\s,]{24,})*$/,
-    'expected one or more tokens of at least 24 characters, comma-separated',
+    new RegExp(`^${ADMIN_TOKEN}(\\s*,\\s*${ADMIN_TOKEN})*$`),
+    'expected one or more tokens of at least 24 characters, each optionally labelled (label:token), comma-separated',
   )
   ADMIN_API_TOKEN?: string;
 

@@ -205,6 +205,7 @@ describe('loadConfig', () => {
       {
         localSecrets: (dir) => ({
           stripeWebhookSecret: 'whsec_generated123',
+          adminApiToken: 'adm_generated_token_0123456789',
           file: `${dir}/local-secrets.json`,
           created: true,
         }),
@@ -220,12 +221,12 @@ describe('loadConfig', () => {
   it('a process that receives no webhooks needs no signing secret, in either profile', () => {
     const prod = loadConfig(
       { STRIPE_SECRET_KEY: PROD.STRIPE_SECRET_KEY },
-      { localSecrets: noLocalSecrets, requireWebhookSecret: false },
+      { localSecrets: noLocalSecrets, listens: false },
     );
     expect(prod.stripe.webhookSecrets).toEqual([]);
     const local = loadConfig(
       { APP_PROFILE: 'local', DATA_DIR: '/tmp/x' },
-      { localSecrets: noLocalSecrets, requireWebhookSecret: false },
+      { localSecrets: noLocalSecrets, listens: false },
     );
     expect(local.stripe.webhookSecrets).toEqual([]);
     expect(problemsOf({ STRIPE_SECRET_KEY: PROD.STRIPE_SECRET_KEY })).toEqual([
@@ -240,5 +241,40 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...PROD, STRIPE_SECRET_KEY: 'pk_test_abcdefgh12345678' })).toEqual([
       expect.stringMatching(/^STRIPE_SECRET_KEY: expected a Stripe secret or restricted key/),
     ]);
+  });
+
+  it('reads admin tokens with labels, and labels bare ones by position', () => {
+    const c = loadConfig(
+      {
+        ...PROD,
+        ADMIN_API_TOKEN: 'deploy:tok_deploy_0123456789abcdefghij, tok_bare_0123456789abcdefghijk',
+      },
+      { localSecrets: noLocalSecrets },
+    );
+    expect(c.adminApiTokens).toEqual([
+      { label: 'deploy', token: 'tok_deploy_0123456789abcdefghij' },
+      { label: 'token-2', token: 'tok_bare_0123456789abcdefghijk' },
+    ]);
+    expect(loadConfig(PROD, { localSecrets: noLocalSecrets }).adminApiTokens).toEqual([]);
+    expect(problemsOf({ ...PROD, ADMIN_API_TOKEN: 'short' })).toEqual([
+      expect.stringMatching(/^ADMIN_API_TOKEN: expected one or more tokens of at least 24/),
+    ]);
+  });
+
+  it('the local profile generates an admin token and says where it is kept, not what it is', () => {
+    const c = loadConfig(
+      { APP_PROFILE: 'local', DATA_DIR: '/tmp/x' },
+      {
+        localSecrets: (dir) => ({
+          stripeWebhookSecret: 'whsec_generated123',
+          adminApiToken: 'adm_generated_token_0123456789',
+          file: `${dir}/local-secrets.json`,
+          created: true,
+        }),
+      },
+    );
+    expect(c.adminApiTokens).toEqual([{ label: 'local', token: 'adm_generated_token_0123456789' }]);
+    expect(c.notices.join('\n')).toMatch(/admin API token in \/tmp\/x\/local-secrets.json/);
+    expect(c.notices.join('\n')).not.toContain('adm_generated_token_0123456789');
   });
 });

@@ -4,6 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { resolve } from 'node:path';
 import {
+  type AdminToken,
   type AppConfig,
   type DatabaseConfig,
   type HubSpotConfig,
@@ -37,6 +38,16 @@ function stripeKeyProblem(key: string | undefined, generic: string): string {
   const m = /^(sk|rk)_(test|live)_(.*)$/.exec(key ?? '');
   if (!m || !/^[A-Za-z0-9_]*$/.test(m[3] ?? '') || (m[3] ?? '').length >= 8) return generic;
   return `STRIPE_SECRET_KEY: too short: after its prefix (${m[1]}_${m[2]}_) a Stripe key has at least 8 more characters (real ones about 100); copy the whole key from the Stripe dashboard (Developers → API keys)`;
+}
+
+/** `label:token` entries, or bare tokens labelled by their position (token-1, token-2…). */
+function adminTokens(raw: string | undefined): AdminToken[] {
+  return splitList(raw ?? '').map((entry, i) => {
+    const at = entry.indexOf(':');
+    return at > 0
+      ? { label: entry.slice(0, at), token: entry.slice(at + 1) }
+      : { label: `token-${i + 1}`, token: entry };
+  });
 }
 
 const splitList = (v: string): string[] =>
@@ -139,10 +150,10 @@ export interface LoadConfigOptions {
   /** Where the local profile keeps generated values; injectable for tests. */
   localSecrets?: (dataDir: string) => LocalSecrets;
   /**
-   * False for processes that receive no webhooks (the backfill CLI): they need no signing
-   * secret, so production does not demand one and local does not generate one.
+   * False for processes that serve no HTTP (the backfill CLI): they receive no webhooks and
+   * serve no admin API, so production demands no signing secret and local generates neither.
    */
-  requireWebhookSecret?: boolean;
+  listens?: boolean;
 }
 
 /**
@@ -165,6 +176,10 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): AppCon
   const profile: Profile = env.APP_PROFILE ?? 'production';
   const dataDir = resolve(env.DATA_DIR ?? './data');
   const notices: string[] = [];
+  // Read (or generated) once per boot, and only by the local profile.
+  let local: LocalSecrets | undefined;
+  const localSecrets = () =>
+    (local ??= (options.localSecrets ?? loadOrCreateLocalSecrets)(dataDir));
 
   let webhookSecrets = env.STRIPE_WEBHOOK_SECRET ? splitList(env.STRIPE_WEBHOOK_SECRET) : [];
   let secretKey = env.STRIPE_SECRET_KEY;
@@ -174,14 +189,14 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): AppCon
         'STRIPE_SECRET_KEY: required in the production profile (a Stripe secret or restricted key); use APP_PROFILE=local to try the bridge without one',
       );
     }
-    if (webhookSecrets.length === 0 && options.requireWebhookSecret !== false) {
+    if (webhookSecrets.length === 0 && options.listens !== false) {
       problems.push(
         'STRIPE_WEBHOOK_SECRET: required in the production profile (the endpoint signing secret whsec_… from the Stripe dashboard or `stripe listen`; comma-separate two during rotation)',
       );
     }
   } else {
-    if (webhookSecrets.length === 0 && options.requireWebhookSecret !== false) {
-      const local = (options.localSecrets ?? loadOrCreateLocalSecrets)(dataDir);
+    if (webhookSecrets.length === 0 && options.listens !== false) {
+      const local = localSecrets();
       webhookSecrets = [local.stripeWebhookSecret];
       notices.push(
         `local profile: STRIPE_WEBHOOK_SECRET not set, using the ${local.created ? 'newly generated' : 'stored'} local secret in ${local.file}`,
@@ -193,6 +208,15 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): AppCon
         'local profile: STRIPE_SECRET_KEY not set, using a placeholder key that only a local Stripe emulator accepts',
       );
     }
+  }
+
+  let adminApiTokens = adminTokens(env.ADMIN_API_TOKEN);
+  if (profile === 'local' && adminApiTokens.length === 0 && options.listens !== false) {
+    const local = localSecrets();
+    adminApiTokens = [{ label: 'local', token: local.adminApiToken }];
+    notices.push(
+      `local profile: ADMIN_API_TOKEN not set, using the ${local.created ? 'newly generated' : 'stored'} admin API token in ${local.file} (send it as Authorization: Bearer <adminApiToken>)`,
+    );
   }
 
   const hubspot = hubspotConfig(env);
@@ -224,7 +248,7 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): AppCon
     },
     hubspot,
     salesforce,
-    adminApiTokens: env.ADMIN_API_TOKEN ? splitList(env.ADMIN_API_TOKEN) : [],
+    adminApiTokens,
     crmPollIntervalSeconds: env.CRM_POLL_INTERVAL_SECONDS ?? 30,
     sync: {
       workers: env.SYNC_WORKERS ?? 2,

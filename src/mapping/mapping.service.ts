@@ -63,7 +63,7 @@ export class MappingService {
 }
 
 /** What a transform chain produces in the CRM decides the custom property's type. */
-function propertyType(transforms: Transform[]): CrmPropertyType {
+export function propertyType(transforms: Transform[]): CrmPropertyType {
   const last = transforms.at(-1);
   switch (last?.kind) {
     case 'boolean_string':

@@ -35,6 +35,8 @@ export class ObjectMapping {
   /** How a first link settles values both sides hold differently (Stripe's by default). */
   @Column({ name: 'first_link_policy', type: 'text' }) firstLinkPolicy!: FirstLinkPolicy;
   @Column({ type: 'boolean' }) enabled!: boolean;
+  /** Bumped by every change made through the admin API (see mapping_versions). */
+  @Column({ type: 'integer' }) version!: number;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 

@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { AppError, type ErrorKind } from '../common/app-error.js';
+import { AppError, type ErrorDetail, type ErrorKind } from '../common/app-error.js';
 import { WEBHOOK_PATH } from '../common/routes.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from './metrics.service.js';
@@ -17,6 +17,7 @@ export interface ErrorBody {
   statusCode: number;
   code: string;
   message: string;
+  details?: ErrorDetail[];
 }
 
 const STATUS: Record<ErrorKind, number> = {
@@ -25,6 +26,8 @@ const STATUS: Record<ErrorKind, number> = {
   forbidden: HttpStatus.FORBIDDEN,
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
+  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
+  too_many_requests: HttpStatus.TOO_MANY_REQUESTS,
   too_large: HttpStatus.PAYLOAD_TOO_LARGE,
   unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
@@ -74,7 +77,12 @@ export function toErrorBody(raw: unknown): ErrorBody {
     };
   }
   if (err instanceof AppError) {
-    return { statusCode: STATUS[err.kind], code: err.code, message: err.message };
+    return {
+      statusCode: STATUS[err.kind],
+      code: err.code,
+      message: err.message,
+      ...(err.details && err.details.length > 0 ? { details: err.details } : {}),
+    };
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();

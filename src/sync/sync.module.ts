@@ -36,6 +36,6 @@ import { SyncWorker } from './worker/sync-worker.js';
     BackfillService,
     BackfillDryRun,
   ],
-  exports: [SyncWorker, CrmPoller, BackfillService, BackfillDryRun, JobQueue],
+  exports: [SyncWorker, CrmPoller, BackfillService, BackfillDryRun, JobQueue, ConnectorPreparer],
 })
 export class SyncModule {}

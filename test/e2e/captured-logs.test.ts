@@ -5,6 +5,7 @@ import { HubSpotEmulator } from '../../emulators/hubspot/hubspot-emulator.js';
 import { StripeEmulator } from '../../emulators/stripe/stripe-emulator.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { spawnService, type ServiceProcess } from '../support/service-process.js';
+import { ADMIN_TOKEN, ADMIN_TOKEN_2 } from '../support/admin-client.js';
 import { sign, TEST_SECRET } from '../support/signing.js';
 import { stripeSdk } from '../support/stripe-sdk.js';
 import { HUBSPOT_TOKEN, STRIPE_KEY, waitFor } from '../support/sync-harness.js';
@@ -16,6 +17,7 @@ import { HUBSPOT_TOKEN, STRIPE_KEY, waitFor } from '../support/sync-harness.js';
  */
 
 const WRONG_SECRET = 'whsec_not_the_configured_one_123456';
+const WRONG_ADMIN_TOKEN = 'tok_admin_wrong_guess_0123456789';
 
 /** Values that cannot occur in a log by chance. */
 const PEOPLE = {
@@ -82,6 +84,7 @@ describe('what the service logs (captured from node dist/main.js)', () => {
       SYNC_RETRY_BASE_MS: '100',
       SYNC_RETRY_MAX_MS: '500',
       LOG_LEVEL: 'info',
+      ADMIN_API_TOKEN: `ops:${ADMIN_TOKEN}, ${ADMIN_TOKEN_2}`,
     });
     url = await service.listening();
     stripe = stripeSdk(stripeUrl, STRIPE_KEY);
@@ -165,6 +168,14 @@ describe('what the service logs (captured from node dist/main.js)', () => {
     );
     expect(metrics).toMatch(/bridge_conflicts_open \d/);
 
+    // Admin calls with the right token, the rotated one and a wrong one: none is ever logged.
+    for (const token of [ADMIN_TOKEN, ADMIN_TOKEN_2, WRONG_ADMIN_TOKEN]) {
+      const res = await fetch(`${url}/mappings/hubspot-customer`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(token === WRONG_ADMIN_TOKEN ? 403 : 200);
+    }
+
     await service.stop('SIGTERM');
     const out = service.output();
     const lines = parse(out);
@@ -216,7 +227,15 @@ describe('what the service logs (captured from node dist/main.js)', () => {
       });
     for (const digits of ['79460958', '4155550142', '79467733', '79466611'])
       expect(out.replace(/[\s+-]/g, '')).not.toContain(digits);
-    for (const secret of [TEST_SECRET, WRONG_SECRET, STRIPE_KEY, HUBSPOT_TOKEN])
+    for (const secret of [
+      TEST_SECRET,
+      WRONG_SECRET,
+      STRIPE_KEY,
+      HUBSPOT_TOKEN,
+      ADMIN_TOKEN,
+      ADMIN_TOKEN_2,
+      WRONG_ADMIN_TOKEN,
+    ])
       expect(out).not.toContain(secret);
   }, 90_000);
 });

@@ -46,6 +46,9 @@ describe('npm run demo', () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'demo-')), 'data');
     const first = await runDemo(dataDir);
     expect(first).toMatch(/starting clean: a new database in /);
+    expect(first).toMatch(
+      /curl -H "Authorization: Bearer adm_[\w-]+" http:\/\/127\.0\.0\.1:\d+\/mappings/,
+    );
     expect(troubles(first)).toEqual([]);
 
     // The emulators start over; the database from the first run must not pair new customers

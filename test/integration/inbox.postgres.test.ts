@@ -84,8 +84,11 @@ describe('inbox on PostgreSQL', () => {
     const table = async (name: string) =>
       (await db.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [name]))[0]?.t;
     const count = async (sql: string) => (await db.query<{ n: number }>(sql))[0]?.n;
-    await ds.revertLast(); // first-link policy, money opt-in, field errors
+    await ds.revertLast(); // mapping versions and the admin audit log
     expect(await ds.migrationsApplied()).toBe(false);
+    expect(await table('admin_audit')).toBeNull();
+    expect(await table('mapping_versions')).toBeNull();
+    await ds.revertLast(); // first-link policy, money opt-in, field errors
     expect(await table('field_errors')).toBeNull();
     await ds.revertLast(); // the Salesforce mappings
     expect(await count(`SELECT count(*)::int AS n FROM object_mappings`)).toBe(1);
@@ -98,6 +101,7 @@ describe('inbox on PostgreSQL', () => {
     expect(await ds.migrationsApplied()).toBe(true);
     expect(await table('links')).toBe('links');
     expect(await table('field_errors')).toBe('field_errors');
+    expect(await table('admin_audit')).toBe('admin_audit');
     const policies = await db.query(
       `SELECT DISTINCT first_link_policy FROM object_mappings ORDER BY 1`,
     );

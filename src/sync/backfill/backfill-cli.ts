@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   // It receives no webhooks, so it needs no signing secret. A dry run leaves the schema alone.
   const config = loadConfig(
     { ...process.env, SYNC_WORKERS: '0', ...(dryRun ? { MIGRATIONS_RUN: 'false' } : {}) },
-    { requireWebhookSecret: false },
+    { listens: false },
   );
   // The service holding the embedded database: one line saying so, before Nest logs anything.
   if (config.database.kind === 'embedded') assertDataDirFree(config.database.dataDir);

@@ -83,6 +83,15 @@ export class ConnectorPreparer {
     );
   }
 
+  /**
+   * The same check as `prepare`, now and uncached, for a mapping that is not stored yet (the
+   * admin API validates a change with it): creates what the CRM lets the bridge create, throws
+   * CrmError `missing_fields` naming what an admin must create.
+   */
+  checkNow(set: MappingSet, connector: CrmConnector): Promise<void> {
+    return this.ensure(set, connector);
+  }
+
   private async ensure(set: MappingSet, connector: CrmConnector): Promise<void> {
     const { crmObject, stripeIdProperty } = set.object;
     const fields = await connector.describe(crmObject);

@@ -1,0 +1,36 @@
+import rateLimit from '@fastify/rate-limit';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppError } from '../common/app-error.js';
+
+/** Where each admin controller lives; every path here is authenticated and throttled. */
+export const ADMIN_ROUTES = {
+  mappings: 'mappings',
+  audit: 'audit',
+} as const;
+
+/** Requests per minute one client (by address) may make to the admin API; 429 beyond. */
+export const ADMIN_REQUESTS_PER_MINUTE = 600;
+
+const PREFIXES = Object.values(ADMIN_ROUTES).map((p) => `/${p}`);
+
+export const isAdminRoute = (url: string | undefined): boolean =>
+  url !== undefined && PREFIXES.some((p) => url === p || url.startsWith(`${p}/`));
+
+/**
+ * Throttles the admin routes per client with @fastify/rate-limit (webhooks, health and metrics
+ * are not limited: Stripe's bursts must never be refused). A refusal is our usual error body.
+ */
+export async function throttleAdminRoutes(app: NestFastifyApplication): Promise<void> {
+  await app.register(rateLimit, {
+    global: true,
+    max: ADMIN_REQUESTS_PER_MINUTE,
+    timeWindow: 60_000,
+    allowList: (req) => !isAdminRoute(req.routeOptions.url),
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError(
+        'too_many_requests',
+        'too_many_requests',
+        `More than ${ctx.max} admin API requests a minute from this client: retry in ${ctx.after}.`,
+      ),
+  });
+}
