@@ -6,6 +6,12 @@ import { AppError } from '../common/app-error.js';
 export const ADMIN_ROUTES = {
   mappings: 'mappings',
   audit: 'audit',
+  deadLetters: 'dead-letters',
+  links: 'links',
+  duplicateCandidates: 'duplicate-candidates',
+  conflicts: 'conflicts',
+  backfills: 'backfills',
+  status: 'status',
 } as const;
 
 /** Requests per minute one client (by address) may make to the admin API; 429 beyond. */

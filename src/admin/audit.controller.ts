@@ -9,9 +9,9 @@ import { AuditLog } from './audit-log.js';
 import { PageQuery } from './pagination.js';
 
 class AuditQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ['mapping'] })
+  @ApiPropertyOptional({ enum: ['mapping', 'conflict'] })
   @IsOptional()
-  @IsIn(['mapping'])
+  @IsIn(['mapping', 'conflict'])
   target_type?: string;
 
   @ApiPropertyOptional({ example: 'hubspot-customer' })
