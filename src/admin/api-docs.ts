@@ -26,9 +26,9 @@ const WHEN: Record<number, string> = {
   400: 'Malformed JSON, a missing body, a wrong type, an unknown property or value (validation_failed, invalid_json, invalid_cursor, invalid_if_match)',
   401: 'No bearer token (missing_token)',
   403: 'A token that is not one of ADMIN_API_TOKEN (invalid_token)',
-  404: 'No such mapping, field or version (not_found)',
-  409: 'A concurrent edit (version_conflict), an existing id (mapping_exists, field_exists), or a second enabled mapping for the same connector and Stripe object (mapping_conflict)',
-  422: 'Valid, but Stripe or the CRM cannot hold it (unknown_stripe_field, stripe_refuses_mapping, crm_fields_missing, crm_property_type, crm_refused, connector_not_configured, unsupported_stripe_object)',
+  404: 'No such mapping, field, version, conflict, dead letter, link or run (not_found and the like)',
+  409: 'The target is not in a state for this (version_conflict, mapping_exists, field_exists, mapping_conflict, already_resolved, not_dead, already_linked, …)',
+  422: 'Valid, but Stripe or the CRM cannot hold it (unknown_stripe_field, stripe_refuses_mapping, crm_fields_missing, crm_property_type, crm_refused, connector_not_configured, unsupported_stripe_object, …)',
   429: 'Too many requests from this client (too_many_requests)',
   503: 'The admin API is off (admin_api_disabled) or the CRM could not be asked (crm_unavailable)',
 };

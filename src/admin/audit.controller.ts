@@ -9,9 +9,9 @@ import { AuditLog } from './audit-log.js';
 import { PageQuery } from './pagination.js';
 
 class AuditQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ['mapping', 'conflict'] })
+  @ApiPropertyOptional({ enum: ['mapping', 'conflict', 'dead_letter', 'link', 'backfill'] })
   @IsOptional()
-  @IsIn(['mapping', 'conflict'])
+  @IsIn(['mapping', 'conflict', 'dead_letter', 'link', 'backfill'])
   target_type?: string;
 
   @ApiPropertyOptional({ example: 'hubspot-customer' })
