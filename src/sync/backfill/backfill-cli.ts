@@ -17,6 +17,9 @@ const USAGE = `usage: npm run backfill -- --object customer [--connector hubspot
   --dry-run   read both sides and report what the backfill would link, create and change
               on each side, writing nothing (no CRM or Stripe write, no database row)`;
 
+/** The exit code of a run cancelled through the admin API (or stopped by a shutdown signal). */
+const CANCELLED_EXIT = 3;
+
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 /**
@@ -83,6 +86,16 @@ async function main(): Promise<void> {
     out(
       `${r.connector}: ${r.done} ${r.stripeObject} objects — created ${r.created}, linked ${r.linked}, already linked/unchanged ${r.skipped}, ambiguous ${r.ambiguous}, failed ${r.failed}; first-link differences ${r.differences} (sync_conflicts rows with first_link) (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
+    if (r.status === 'cancelled')
+      out(
+        `${r.connector}: backfill ${r.id} was cancelled through the admin API (POST /backfills/${r.id}/cancel) after ${r.done} objects; committed pages stay linked, and the next backfill resumes after them`,
+      );
+  }
+  const stopped = runs.filter((r) => r.status !== 'done');
+  if (stopped.length > 0) {
+    // No write-back for a run that did not finish: the next run drains it.
+    await app.close();
+    process.exit(CANCELLED_EXIT);
   }
   if (!values['no-writeback']) {
     const n = await backfill.drainWritebacks({

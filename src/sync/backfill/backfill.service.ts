@@ -1,5 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import { mapLimit } from '../../common/map-limit.js';
 import { retryOnDeadlock } from '../../database/retry-deadlock.js';
 import { isQuotaWait, type CrmConnector } from '../../crm/crm-connector.js';
@@ -17,9 +17,10 @@ import {
   BackfillRuns,
   type BackfillProgress,
   type BackfillRun,
+  type OpenedRun,
   type PageTally,
 } from './backfill-runs.js';
-import { backfillTargets } from './backfill-mappings.js';
+import { backfillTargets, type BackfillTarget } from './backfill-mappings.js';
 import { CrmIndex } from './crm-index.js';
 import { InOrder } from './in-order.js';
 import { countStripeObjects, stripeBatches } from './stripe-pages.js';
@@ -34,6 +35,21 @@ export interface BackfillOptions {
 }
 
 const PAGE_ATTEMPTS = 5;
+
+/** A backfill whose runs are open (their ids known) and proceeding in the background. */
+export interface StartedBackfill {
+  runs: BackfillRun[];
+  /** Every run, as it ended; rejects with the first run that failed (the later ones then wait). */
+  finished: Promise<BackfillRun[]>;
+}
+
+/** What this process knows of a run it executes right now, for progress readers. */
+export interface LiveProgress {
+  done: number;
+  total: number | null;
+  perSecond: number;
+  etaSeconds: number | null;
+}
 
 /** How the write-back phase is going, reported every few seconds and at the end. */
 export interface WritebackProgress {
@@ -53,8 +69,11 @@ export interface WritebackProgress {
  * the link) and drained by `drainWritebacks`, at Stripe's pace rather than the CRM's.
  */
 @Injectable()
-export class BackfillService {
+export class BackfillService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(BackfillService.name);
+  /** Set at shutdown: runs stop between batches and stay 'running', to be resumed. */
+  private stopping = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -67,72 +86,153 @@ export class BackfillService {
     private readonly reporter: SyncReporter,
   ) {}
 
+  /** Runs the backfill to its end (the CLI); a run may end cancelled (see BackfillRun.status). */
   async run(opts: BackfillOptions): Promise<BackfillRun[]> {
+    return (await this.start(opts)).finished;
+  }
+
+  /**
+   * Opens one run per mapping the request covers, taking each scope first (so a backfill
+   * already running is a 409 before anything starts), then runs them one after the other in
+   * the background.
+   */
+  async start(opts: BackfillOptions): Promise<StartedBackfill> {
+    const targets = await backfillTargets(this.mappings, this.connectors, opts);
+    const opened: OpenedRun[] = [];
+    try {
+      for (const t of targets) opened.push(await this.runs.begin(scopeOf(t.set)));
+    } catch (err) {
+      await Promise.all(opened.map((o) => this.runs.abandon(o)));
+      throw err;
+    }
+    const finished = this.runAll(targets, opened, opts);
+    this.inFlight.add(finished);
+    void finished.then(
+      () => this.inFlight.delete(finished),
+      () => this.inFlight.delete(finished),
+    );
+    return { runs: opened.map((o) => o.run), finished };
+  }
+
+  private async runAll(
+    targets: BackfillTarget[],
+    opened: OpenedRun[],
+    opts: BackfillOptions,
+  ): Promise<BackfillRun[]> {
     const out: BackfillRun[] = [];
-    for (const { set, connector } of await backfillTargets(this.mappings, this.connectors, opts))
-      out.push(await this.runMapping(set, connector, opts));
+    for (const [i, { set, connector }] of targets.entries()) {
+      const o = opened[i];
+      if (!o) break;
+      try {
+        const run = await this.runs.execute(o, (r) => this.runMapping(set, connector, r, opts));
+        out.push(run);
+        // Interrupted (shutdown): the later runs stay 'running', resumed by the next start.
+        if (run.status === 'running') break;
+      } catch (err) {
+        await Promise.all(opened.slice(i + 1).map((later) => this.runs.abandon(later)));
+        throw err;
+      }
+    }
+    await Promise.all(opened.slice(out.length).map((later) => this.runs.abandon(later)));
     return out;
+  }
+
+  /** Asks the run to stop between batches; see BackfillRuns.requestCancel. */
+  requestCancel(m: EntityManager, id: string): Promise<string | null> {
+    return this.runs.requestCancel(m, id);
+  }
+
+  /** Rate and ETA of a run this process executes (measured since it started here). */
+  liveProgress(id: string): LiveProgress | undefined {
+    const live = this.runs.liveRun(id);
+    if (!live) return undefined;
+    const { run } = live;
+    const seconds = (Date.now() - live.startedAt) / 1000;
+    const perSecond = seconds > 0 ? (run.done - live.startDone) / seconds : 0;
+    const left = run.total !== null ? Math.max(0, run.total - run.done) : null;
+    return {
+      done: run.done,
+      total: run.total,
+      perSecond: Math.round(perSecond * 10) / 10,
+      etaSeconds: left !== null && perSecond > 0 ? Math.round(left / perSecond) : null,
+    };
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Between batches: stop for a shutdown (stays 'running') or an admin's cancel. */
+  private async shouldStop(run: BackfillRun, stop: { now: boolean }): Promise<boolean> {
+    if (stop.now) return true;
+    if (this.stopping) stop.now = true;
+    else if (await this.runs.cancelRequested(run)) {
+      run.status = 'cancelled';
+      stop.now = true;
+      this.logger.log(`backfill ${run.id}: cancel requested; stopping after the current batches`);
+    }
+    return stop.now;
   }
 
   private async runMapping(
     set: MappingSet,
     connector: CrmConnector,
+    run: BackfillRun,
     opts: BackfillOptions,
   ): Promise<BackfillRun> {
-    const scope: LinkScope = {
-      connector: set.object.connector,
-      stripeObject: set.object.stripeObject,
-      crmObject: set.object.crmObject,
-    };
-    return this.runs.exclusive(scope, async (run) => {
-      await this.preparer.prepare(set, connector);
-      const started = Date.now();
-      const index = await CrmIndex.build(set, connector);
-      this.logger.log(
-        `backfill ${run.id}: indexed ${index.size} ${scope.crmObject} in ${connector.name}`,
-      );
-      const claimed = new Set<string>();
-      const matcher = createMatcher(
-        set,
-        index.lookup(connector, set, mappedProperties(set)),
-        this.links,
-        claimed,
-      );
-      const syncer = new PairSyncer(set, connector, this.stripe, this.links);
-      void this.countTotal(set, run);
+    const scope = scopeOf(set);
+    await this.preparer.prepare(set, connector);
+    const started = Date.now();
+    const index = await CrmIndex.build(set, connector);
+    this.logger.log(
+      `backfill ${run.id}: indexed ${index.size} ${scope.crmObject} in ${connector.name}`,
+    );
+    const claimed = new Set<string>();
+    const matcher = createMatcher(
+      set,
+      index.lookup(connector, set, mappedProperties(set)),
+      this.links,
+      claimed,
+    );
+    const syncer = new PairSyncer(set, connector, this.stripe, this.links);
+    void this.countTotal(set, run);
 
-      const commits = new InOrder();
-      const reporter = this.runs.reporter(run, started, opts.onProgress, opts.progressEveryMs);
-      const pages = stripeBatches(
-        this.stripe,
-        set.object.stripeObject,
-        run.stripeAfter,
-        connector.maxBatchSize,
-      );
-      const lanes = Array.from({ length: opts.concurrency ?? 3 }, async () => {
-        for (;;) {
-          const next = await pages.next();
-          if (next.done) return;
-          const { seq, objects } = next.value;
-          const counts = await this.syncPage(scope, syncer, matcher, objects);
-          const last = objects.at(-1)?.id ?? null;
-          await commits.run(seq, () =>
-            retryOnDeadlock(() =>
-              this.dataSource.transaction(async (m) => {
-                await this.links.persist(m, scope, counts.records);
-                await this.runs.advance(m, run, counts.tally, last);
-              }),
-            ),
-          );
-          this.runs.tally(run, counts.tally, last);
-          this.reporter.committed(scope, counts.records);
-          reporter.tick();
-        }
-      });
-      await Promise.all(lanes);
-      reporter.finish();
-      return run;
+    const commits = new InOrder();
+    const reporter = this.runs.reporter(run, started, opts.onProgress, opts.progressEveryMs);
+    const pages = stripeBatches(
+      this.stripe,
+      set.object.stripeObject,
+      run.stripeAfter,
+      connector.maxBatchSize,
+    );
+    const stop = { now: false };
+    const lanes = Array.from({ length: opts.concurrency ?? 3 }, async () => {
+      for (;;) {
+        // Checked before taking a page: every page taken is synced and committed in order.
+        if (await this.shouldStop(run, stop)) return;
+        const next = await pages.next();
+        if (next.done) return;
+        const { seq, objects } = next.value;
+        const counts = await this.syncPage(scope, syncer, matcher, objects);
+        const last = objects.at(-1)?.id ?? null;
+        await commits.run(seq, () =>
+          retryOnDeadlock(() =>
+            this.dataSource.transaction(async (m) => {
+              await this.links.persist(m, scope, counts.records);
+              await this.runs.advance(m, run, counts.tally, last);
+            }),
+          ),
+        );
+        this.runs.tally(run, counts.tally, last);
+        this.reporter.committed(scope, counts.records);
+        reporter.tick();
+      }
     });
+    await Promise.all(lanes);
+    reporter.finish();
+    if (!stop.now) run.status = 'done';
+    return run;
   }
 
   /** Syncs one page, retrying objects whose failure may pass (429 exhaustion, 5xx). */
@@ -322,3 +422,9 @@ export class BackfillService {
     return done;
   }
 }
+
+const scopeOf = (set: MappingSet): LinkScope => ({
+  connector: set.object.connector,
+  stripeObject: set.object.stripeObject,
+  crmObject: set.object.crmObject,
+});
