@@ -54,7 +54,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
 
-  await throttleAdminRoutes(app);
+  await throttleAdminRoutes(app, config.adminRateLimitPerMinute);
   serveApiDocs(app);
   for (const notice of config.notices) app.get(Logger).log(notice, 'Config');
   if (!config.hubspot && !config.salesforce) {

@@ -14,22 +14,22 @@ export const ADMIN_ROUTES = {
   status: 'status',
 } as const;
 
-/** Requests per minute one client (by address) may make to the admin API; 429 beyond. */
-export const ADMIN_REQUESTS_PER_MINUTE = 600;
-
 const PREFIXES = Object.values(ADMIN_ROUTES).map((p) => `/${p}`);
 
 export const isAdminRoute = (url: string | undefined): boolean =>
   url !== undefined && PREFIXES.some((p) => url === p || url.startsWith(`${p}/`));
 
 /**
- * Throttles the admin routes per client with @fastify/rate-limit (webhooks, health and metrics
+ * Throttles the admin routes per client address (ADMIN_API_RATE_LIMIT_PER_MINUTE) with @fastify/rate-limit (webhooks, health and metrics
  * are not limited: Stripe's bursts must never be refused). A refusal is our usual error body.
  */
-export async function throttleAdminRoutes(app: NestFastifyApplication): Promise<void> {
+export async function throttleAdminRoutes(
+  app: NestFastifyApplication,
+  perMinute: number,
+): Promise<void> {
   await app.register(rateLimit, {
     global: true,
-    max: ADMIN_REQUESTS_PER_MINUTE,
+    max: perMinute,
     timeWindow: 60_000,
     allowList: (req) => !isAdminRoute(req.routeOptions.url),
     errorResponseBuilder: (_req, ctx) =>

@@ -11,7 +11,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('stripe-crm-bridge admin API')
     .setDescription(
-      'Mappings and their versions, and the audit log. Every admin route takes `Authorization: Bearer <token>` (one of ADMIN_API_TOKEN). Every error is `{"statusCode","code","message","details"?}`; lists are `{"data": [...], "next_cursor"}` with `?limit=` (≤ 200) and `?cursor=`.',
+      'Mappings (versions, preview, apply), conflicts, dead letters, links, backfill runs, status and the audit log. Every admin route takes `Authorization: Bearer <token>` (one of ADMIN_API_TOKEN). Every error is `{"statusCode","code","message","details"?}`; lists are `{"data": [...], "next_cursor"}` with `?limit=` (≤ 200) and `?cursor=`.',
     )
     .setVersion(APP_VERSION)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'One of ADMIN_API_TOKEN' })

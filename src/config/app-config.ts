@@ -80,6 +80,8 @@ export abstract class AppConfig {
   abstract readonly salesforce: SalesforceConfig | null;
   /** Who may call the admin API; empty = the admin routes are off (503). */
   abstract readonly adminApiTokens: AdminToken[];
+  /** Admin API requests one client may make per minute (429 beyond). */
+  abstract readonly adminRateLimitPerMinute: number;
   abstract readonly crmPollIntervalSeconds: number;
   abstract readonly sync: SyncConfig;
   /** Lines worth telling the operator at boot (generated values, defaults taken). No secrets. */

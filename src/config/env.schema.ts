@@ -128,6 +128,9 @@ export class EnvironmentVariables {
   )
   ADMIN_API_TOKEN?: string;
 
+  @OptionalInt(1, 100_000, 'requests from 1 to 100000')
+  ADMIN_API_RATE_LIMIT_PER_MINUTE?: number;
+
   @OptionalInt(1, 3600, 'seconds from 1 to 3600') CRM_POLL_INTERVAL_SECONDS?: number;
   @OptionalInt(0, 3600, 'seconds from 0 to 3600') CRM_POLL_OVERLAP_SECONDS?: number;
 

@@ -249,6 +249,7 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): AppCon
     hubspot,
     salesforce,
     adminApiTokens,
+    adminRateLimitPerMinute: env.ADMIN_API_RATE_LIMIT_PER_MINUTE ?? 600,
     crmPollIntervalSeconds: env.CRM_POLL_INTERVAL_SECONDS ?? 30,
     sync: {
       workers: env.SYNC_WORKERS ?? 2,

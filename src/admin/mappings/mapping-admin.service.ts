@@ -387,43 +387,8 @@ export class MappingAdminService {
    * property is created instead, as at start), a CRM property of an incompatible type.
    */
   private async validate(v: MappingView): Promise<void> {
-    const spec = stripeObjectSpec(v.stripe_object);
-    if (!spec) {
-      throw new AppError(
-        'unprocessable',
-        'unsupported_stripe_object',
-        `stripe_object: ${v.stripe_object} is not synced by this version (supported: customer).`,
-        [{ field: 'stripe_object', problem: 'not a supported Stripe object' }],
-      );
-    }
-    const unknown: ErrorDetail[] = [
-      ...v.match_keys.map((k, i) => ({ field: `match_keys.${i}.stripe`, path: k.stripe })),
-      ...v.fields.map((f) => ({ field: `fields.${f.id}.stripe_path`, path: f.stripe_path })),
-    ]
-      .filter((x) => resolveStripeField(spec, x.path) === null)
-      .map((x) => ({
-        field: x.field,
-        problem: `${x.path} is not a field of a Stripe ${v.stripe_object}`,
-      }));
-    if (unknown.length > 0) {
-      throw new AppError(
-        'unprocessable',
-        'unknown_stripe_field',
-        `${unknown.map((d) => d.problem).join('; ')}: use a field the Stripe API documents for ${v.stripe_object}, or metadata.<key>.`,
-        unknown,
-      );
-    }
-    const enabled = v.fields.filter((f) => f.enabled);
-    const rules = enabled.map(ruleOf);
-    const problems = mappingProblems(v.stripe_object, v.direction as SyncDirection, rules);
-    if (problems.length > 0) {
-      throw new AppError(
-        'unprocessable',
-        'stripe_refuses_mapping',
-        `Stripe would refuse this mapping: ${problems.join('; ')}.`,
-        problems.map((problem) => ({ field: 'fields', problem })),
-      );
-    }
+    const set = checkStripeSide(v);
+    const rules = set.rules;
     if (!v.enabled) return;
     const connector = this.connectors.get(v.connector);
     if (!connector) {
@@ -434,13 +399,6 @@ export class MappingAdminService {
         [{ field: 'connector', problem: 'no credentials configured' }],
       );
     }
-    const object = {
-      ...objectColumns(v),
-      id: v.id,
-      connector: v.connector,
-      stripeObject: v.stripe_object,
-    } as ObjectMapping;
-    const set: MappingSet = { object, rules, problems: [] };
     try {
       const described = await connector.describe(v.crm_object);
       const clash = incompatibleProperties(rules, described);
@@ -547,3 +505,54 @@ const versionConflict = (id: string, current: number) =>
     'version_conflict',
     `Mapping ${id} is at version ${current} now: read it again (GET /mappings/${id}) and send If-Match: ${current} with your change.`,
   );
+
+/**
+ * What Stripe would refuse in a mapping (unknown paths, a read-only field sent to Stripe, a
+ * transform that cannot work), as a 422; else the mapping as the engine would use it.
+ */
+export function checkStripeSide(v: MappingView): MappingSet {
+  const spec = stripeObjectSpec(v.stripe_object);
+  if (!spec) {
+    throw new AppError(
+      'unprocessable',
+      'unsupported_stripe_object',
+      `stripe_object: ${v.stripe_object} is not synced by this version (supported: customer).`,
+      [{ field: 'stripe_object', problem: 'not a supported Stripe object' }],
+    );
+  }
+  const unknown: ErrorDetail[] = [
+    ...v.match_keys.map((k, i) => ({ field: `match_keys.${i}.stripe`, path: k.stripe })),
+    ...v.fields.map((f) => ({ field: `fields.${f.id}.stripe_path`, path: f.stripe_path })),
+  ]
+    .filter((x) => resolveStripeField(spec, x.path) === null)
+    .map((x) => ({
+      field: x.field,
+      problem: `${x.path} is not a field of a Stripe ${v.stripe_object}`,
+    }));
+  if (unknown.length > 0) {
+    throw new AppError(
+      'unprocessable',
+      'unknown_stripe_field',
+      `${unknown.map((d) => d.problem).join('; ')}: use a field the Stripe API documents for ${v.stripe_object}, or metadata.<key>.`,
+      unknown,
+    );
+  }
+  const enabled = v.fields.filter((f) => f.enabled);
+  const rules = enabled.map(ruleOf);
+  const problems = mappingProblems(v.stripe_object, v.direction as SyncDirection, rules);
+  if (problems.length > 0) {
+    throw new AppError(
+      'unprocessable',
+      'stripe_refuses_mapping',
+      `Stripe would refuse this mapping: ${problems.join('; ')}.`,
+      problems.map((problem) => ({ field: 'fields', problem })),
+    );
+  }
+  const object = {
+    ...objectColumns(v),
+    id: v.id,
+    connector: v.connector,
+    stripeObject: v.stripe_object,
+  } as ObjectMapping;
+  return { object, rules, problems: [] };
+}

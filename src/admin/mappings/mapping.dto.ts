@@ -318,3 +318,45 @@ export class MappingListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CONNECTORS }) @IsOptional() @IsIn(CONNECTORS) connector?: string;
   @ApiPropertyOptional({ example: 'customer' }) @IsOptional() @IsString() stripe_object?: string;
 }
+
+/** A mapping as it might become: its settings changed and, when given, its fields replaced. */
+export class ProposedMapping extends PatchMappingBody {
+  @ApiPropertyOptional({
+    type: [FieldBody],
+    description: 'The whole list of fields, replacing the stored ones.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => FieldBody)
+  fields?: FieldBody[];
+}
+
+export class PreviewBody {
+  @ApiPropertyOptional({
+    example: 'cus_123',
+    description: 'The Stripe object to preview (or crm_id).',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_]{3,255}$/, {
+    message: 'stripe_id must be a Stripe object id such as cus_123',
+  })
+  stripe_id?: string;
+
+  @ApiPropertyOptional({ description: 'A linked CRM record to preview (or stripe_id).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  crm_id?: string;
+
+  @ApiPropertyOptional({
+    type: ProposedMapping,
+    description: 'Preview this mapping instead of the stored one (it is not stored).',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProposedMapping)
+  mapping?: ProposedMapping;
+}

@@ -24,12 +24,15 @@ import { adminValidationPipe } from '../admin-validation.js';
 import { parseIfMatch } from '../if-match.js';
 import { PageQuery } from '../pagination.js';
 import { MappingAdminService } from './mapping-admin.service.js';
+import { MappingApplyService } from './mapping-apply.service.js';
+import { MappingPreviewService } from './mapping-preview.service.js';
 import {
   CreateMappingBody,
   FieldBody,
   FieldPatch,
   MappingListQuery,
   PatchMappingBody,
+  PreviewBody,
   RollbackBody,
 } from './mapping.dto.js';
 import { type MappingView } from './mapping-view.js';
@@ -59,7 +62,11 @@ const withEtag = (reply: FastifyReply, v: MappingView): MappingView => {
 @UseGuards(AdminAuthGuard)
 @UsePipes(adminValidationPipe)
 export class MappingsController {
-  constructor(private readonly mappings: MappingAdminService) {}
+  constructor(
+    private readonly mappings: MappingAdminService,
+    private readonly previews: MappingPreviewService,
+    private readonly applies: MappingApplyService,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -193,6 +200,31 @@ export class MappingsController {
       reply,
       await this.mappings.removeField(id, fieldId, parseIfMatch(ifMatch), actorOf(req)),
     );
+  }
+
+  @Post(':id/preview')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'What a sync of one record would write on each side right now',
+    description:
+      '`{"stripe_id"}` or `{"crm_id"}` (a linked record), optionally with `"mapping"`: a proposed mapping (settings, and `fields` replacing the stored ones) that is not stored. Answers the CRM properties and the Stripe params the bridge would send, and the conflicts it would raise. Writes nothing.',
+  })
+  @AdminApi(400, 404, 422)
+  preview(@Param('id') id: string, @Body() body: PreviewBody) {
+    return this.previews.preview(id, body);
+  }
+
+  @Post(':id/apply')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Re-sync every record the mapping links, with its current version',
+    description:
+      'A run tracked like a backfill (GET /backfills/:id, kind `apply`): one job per linked pair, synced by the workers in their batches under the CRM budget. A mapping change otherwise reaches a record only when the record next changes.',
+  })
+  @ApiResponse({ status: 202, description: '`{"id": "<run id>", "total": <pairs queued>}`' })
+  @AdminApi(400, 404, 409)
+  apply(@Param('id') id: string, @Req() req: AdminRequest) {
+    return this.applies.apply(id, actorOf(req));
   }
 
   @Get(':id/versions')

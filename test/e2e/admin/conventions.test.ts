@@ -47,6 +47,33 @@ describe('admin API conventions', () => {
     expect((await fetch(`${bridge.url}/docs`)).status).toBe(200);
   });
 
+  it('each client gets ADMIN_API_RATE_LIMIT_PER_MINUTE admin requests, then a 429 in the usual shape; webhooks and health are not limited', async () => {
+    const tight = await startBridge({
+      DATABASE_URL: pg.url,
+      MIGRATIONS_RUN: 'false',
+      ...ADMIN_ENV,
+      ADMIN_API_RATE_LIMIT_PER_MINUTE: '3',
+    });
+    try {
+      const client = adminClient(tight.url);
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1) statuses.push((await client.get('/mappings')).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(await client.get('/audit')).toMatchObject({
+        status: 429,
+        body: {
+          statusCode: 429,
+          code: 'too_many_requests',
+          message: expect.stringMatching(/retry in/) as unknown,
+        },
+      });
+      for (let i = 0; i < 5; i += 1)
+        expect((await fetch(`${tight.url}/health/live`)).status).toBe(200);
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('the production profile without ADMIN_API_TOKEN answers 503 admin_api_disabled', async () => {
     const off = await startBridge({ DATABASE_URL: pg.url, MIGRATIONS_RUN: 'false' });
     try {

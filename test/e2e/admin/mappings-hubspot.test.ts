@@ -61,6 +61,55 @@ describe('admin API: a HubSpot mapping’s lifecycle', () => {
     expect(ids).toContain('salesforce-customer');
   });
 
+  it('previews a proposed field on an existing customer: the exact write, and nothing stored or created', async () => {
+    const early = await h.stripe.customers.create({
+      email: 'early@example.com',
+      metadata: { tier: 'gold' },
+    });
+    await h.settle();
+    const current = (await admin.get<Mapping & { fields: object[] }>('/mappings/hubspot-customer'))
+      .body;
+    const crmWritesBefore = h.hubspotEmu.writeCount('contacts');
+    const preview = await admin.post<{
+      crm: { id: string; action: string; properties: Record<string, unknown> };
+      stripe: { id: string; params: Record<string, unknown> };
+      conflicts: unknown[];
+      properties_to_create: string[];
+    }>('/mappings/hubspot-customer/preview', {
+      stripe_id: early.id,
+      mapping: {
+        fields: [
+          ...current.fields.map(({ id: _id, ...f }: Record<string, unknown>) => ({
+            ...f,
+            id: _id,
+          })),
+          { stripe_path: 'metadata.tier', crm_property: 'stripe_tier', direction: 'to_crm' },
+        ],
+      },
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({
+      crm: { action: 'update', properties: { stripe_tier: 'gold' } },
+      stripe: { id: early.id, params: {} },
+      conflicts: [],
+      properties_to_create: ['stripe_tier'],
+    });
+    // Nothing was written: no property, no contact write, no new version.
+    await expect(
+      h.hubspot.crm.properties.coreApi.getByName('contacts', 'stripe_tier'),
+    ).rejects.toThrow();
+    expect(h.hubspotEmu.writeCount('contacts')).toBe(crmWritesBefore);
+    expect((await admin.get<Mapping>('/mappings/hubspot-customer')).body.version).toBe(1);
+    // By the CRM id too, under the stored mapping: nothing to write.
+    const byCrm = await admin.post<{ crm: { action: string } }>(
+      '/mappings/hubspot-customer/preview',
+      {
+        crm_id: preview.body.crm.id,
+      },
+    );
+    expect(byCrm).toMatchObject({ status: 200, body: { crm: { action: 'none' } } });
+  });
+
   it('adds metadata.tier → stripe_tier: the property is created, the value syncs, a rollback takes it away', async () => {
     const added = await admin.post<Mapping>(
       '/mappings/hubspot-customer/fields',
@@ -77,6 +126,32 @@ describe('admin API: a HubSpot mapping’s lifecycle', () => {
     );
     const property = await h.hubspot.crm.properties.coreApi.getByName('contacts', 'stripe_tier');
     expect(property.type).toBe('string');
+
+    // The customer synced before the change has no tier in HubSpot until the mapping is
+    // applied: the change alone re-syncs nothing.
+    const early = (await h.stripe.customers.list({ email: 'early@example.com' })).data[0]!;
+    const earlyContact = () =>
+      h.hubspot.crm.contacts.basicApi.getById(
+        early.id,
+        ['stripe_tier'],
+        undefined,
+        undefined,
+        false,
+        'stripe_customer_id',
+      );
+    expect((await earlyContact()).properties.stripe_tier ?? null).toBeNull();
+    const applied = await admin.post<{ id: string; total: number }>(
+      '/mappings/hubspot-customer/apply',
+    );
+    expect(applied.status).toBe(202);
+    expect(applied.body.total).toBeGreaterThanOrEqual(1);
+    await h.settle();
+    expect((await earlyContact()).properties.stripe_tier).toBe('gold');
+    const run = await admin.get<{ kind: string; status: string; done: number; total: number }>(
+      `/backfills/${applied.body.id}`,
+    );
+    expect(run.body).toMatchObject({ kind: 'apply', status: 'done', total: applied.body.total });
+    expect(run.body.done).toBe(run.body.total);
 
     const gold = await h.stripe.customers.create({
       email: 'gold@example.com',
@@ -139,6 +214,7 @@ describe('admin API: a HubSpot mapping’s lifecycle', () => {
     );
     expect(audit.body.data.map((a) => [a.action, a.actor])).toEqual([
       ['mapping.rollback', 'token-2'],
+      ['mapping.apply', 'ops'],
       ['mapping.field.create', 'ops'],
     ]);
   });
