@@ -1,12 +1,10 @@
-import { Controller, Get, Query, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { ADMIN_ROUTES } from './admin-routes.js';
-import { AdminAuthGuard } from './admin-auth.guard.js';
-import { adminValidationPipe } from './admin-validation.js';
 import { AdminApi } from './api-docs.js';
 import { AuditLog } from './audit-log.js';
 import { PageQuery } from './pagination.js';
+import { AdminController } from './admin-controller.js';
 
 class AuditQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['mapping', 'conflict', 'dead_letter', 'link', 'backfill'] })
@@ -21,10 +19,7 @@ class AuditQuery extends PageQuery {
   target_id?: string;
 }
 
-@ApiTags('audit')
-@Controller(ADMIN_ROUTES.audit)
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminController('audit')
 export class AuditController {
   constructor(private readonly audit: AuditLog) {}
 

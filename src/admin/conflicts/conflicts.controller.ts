@@ -1,27 +1,12 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  UseGuards,
-  UsePipes,
-} from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AdminAuthGuard, type AdminRequest } from '../admin-auth.guard.js';
-import { ADMIN_ROUTES } from '../admin-routes.js';
-import { adminValidationPipe } from '../admin-validation.js';
+import { Body, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { type AdminRequest } from '../admin-auth.guard.js';
 import { AdminApi } from '../api-docs.js';
 import { ConflictListQuery, ConflictView, ResolveConflictBody } from './conflicts.dto.js';
 import { ConflictsService } from './conflicts.service.js';
+import { AdminController } from '../admin-controller.js';
 
-@ApiTags('conflicts')
-@Controller(ADMIN_ROUTES.conflicts)
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminController('conflicts')
 export class ConflictsController {
   constructor(private readonly conflicts: ConflictsService) {}
 

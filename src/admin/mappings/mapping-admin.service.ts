@@ -21,6 +21,7 @@ import {
 import {
   fieldColumns,
   mappingView,
+  fieldFromBody,
   objectColumns,
   ruleOf,
   type FieldView,
@@ -367,18 +368,7 @@ export class MappingAdminService {
         `Field ${id} exists already in mapping ${v.id}: change it with PATCH /mappings/${v.id}/fields/${id}.`,
       );
     }
-    return {
-      id,
-      stripe_path: f.stripe_path,
-      crm_property: f.crm_property,
-      direction: f.direction,
-      transforms: f.transforms ?? [],
-      conflict_policy: f.conflict_policy ?? 'newest_wins',
-      blank_overwrites: f.blank_overwrites ?? false,
-      allow_money_write: f.allow_money_write ?? false,
-      enabled: f.enabled ?? true,
-      position: f.position ?? Math.max(0, ...v.fields.map((x) => x.position)) + 1,
-    };
+    return fieldFromBody(f, id, Math.max(0, ...v.fields.map((x) => x.position)) + 1);
   }
 
   /**

@@ -10,8 +10,8 @@ import { StripeRecords } from '../../stripe/stripe-records.js';
 import { createMatcher, searchLookup } from '../../sync/engine/matcher.js';
 import { PairSyncer } from '../../sync/engine/pair-syncer.js';
 import { checkStripeSide, MappingAdminService } from './mapping-admin.service.js';
-import { type FieldBody, type PreviewBody, type ProposedMapping } from './mapping.dto.js';
-import { type FieldView, type MappingView } from './mapping-view.js';
+import { type PreviewBody, type ProposedMapping } from './mapping.dto.js';
+import { fieldFromBody, type MappingView } from './mapping-view.js';
 
 export interface Preview {
   mapping_id: string;
@@ -42,19 +42,6 @@ export interface Preview {
   properties_to_create: string[];
 }
 
-const fieldOf = (v: MappingView, f: FieldBody, i: number): FieldView => ({
-  id: f.id ?? `${v.id}-proposed-${i + 1}`,
-  stripe_path: f.stripe_path,
-  crm_property: f.crm_property,
-  direction: f.direction,
-  transforms: f.transforms ?? [],
-  conflict_policy: f.conflict_policy ?? 'newest_wins',
-  blank_overwrites: f.blank_overwrites ?? false,
-  allow_money_write: f.allow_money_write ?? false,
-  enabled: f.enabled ?? true,
-  position: f.position ?? i,
-});
-
 /** The stored mapping with a proposal laid over it (nothing stored). */
 function draftOf(v: MappingView, p: ProposedMapping | undefined): MappingView {
   if (!p) return v;
@@ -63,7 +50,8 @@ function draftOf(v: MappingView, p: ProposedMapping | undefined): MappingView {
   for (const [k, value] of Object.entries(settings)) {
     if (value !== undefined && k !== 'replace') next[k] = value;
   }
-  if (fields) next.fields = fields.map((f, i) => fieldOf(v, f, i));
+  if (fields)
+    next.fields = fields.map((f, i) => fieldFromBody(f, f.id ?? `${v.id}-proposed-${i + 1}`, i));
   return next;
 }
 

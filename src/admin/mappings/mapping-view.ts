@@ -1,5 +1,6 @@
 import { type FieldRule } from '../../domain/field-rules.js';
 import { type FieldMapping } from '../../mapping/field-mapping.entity.js';
+import { type FieldBody } from './mapping.dto.js';
 import { type ObjectMapping } from '../../mapping/object-mapping.entity.js';
 
 /** A field mapping as the admin API shows it (snake_case, as stored). */
@@ -106,4 +107,18 @@ export const ruleOf = (f: FieldView): FieldRule => ({
   conflictPolicy: f.conflict_policy as FieldRule['conflictPolicy'],
   blankOverwrites: f.blank_overwrites,
   allowMoneyWrite: f.allow_money_write,
+});
+
+/** A field as sent, with the defaults of what it leaves out. */
+export const fieldFromBody = (f: FieldBody, id: string, position: number): FieldView => ({
+  id,
+  stripe_path: f.stripe_path,
+  crm_property: f.crm_property,
+  direction: f.direction,
+  transforms: f.transforms ?? [],
+  conflict_policy: f.conflict_policy ?? 'newest_wins',
+  blank_overwrites: f.blank_overwrites ?? false,
+  allow_money_write: f.allow_money_write ?? false,
+  enabled: f.enabled ?? true,
+  position: f.position ?? position,
 });

@@ -1,6 +1,5 @@
 import {
   Body,
-  Controller,
   Delete,
   Get,
   Headers,
@@ -11,16 +10,12 @@ import {
   Query,
   Req,
   Res,
-  UseGuards,
-  UsePipes,
 } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
 import { AppError } from '../../common/app-error.js';
-import { ADMIN_ROUTES } from '../admin-routes.js';
-import { AdminAuthGuard, type AdminRequest } from '../admin-auth.guard.js';
+import { type AdminRequest } from '../admin-auth.guard.js';
 import { AdminApi } from '../api-docs.js';
-import { adminValidationPipe } from '../admin-validation.js';
 import { parseIfMatch } from '../if-match.js';
 import { PageQuery } from '../pagination.js';
 import { MappingAdminService } from './mapping-admin.service.js';
@@ -36,8 +31,7 @@ import {
   RollbackBody,
 } from './mapping.dto.js';
 import { type MappingView } from './mapping-view.js';
-
-const actorOf = (req: AdminRequest) => req.adminActor ?? 'unknown';
+import { AdminController, actorOf } from '../admin-controller.js';
 
 const versionParam = (raw: string): number => {
   if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) {
@@ -57,10 +51,7 @@ const withEtag = (reply: FastifyReply, v: MappingView): MappingView => {
   return v;
 };
 
-@ApiTags('mappings')
-@Controller(ADMIN_ROUTES.mappings)
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminController('mappings')
 export class MappingsController {
   constructor(
     private readonly mappings: MappingAdminService,

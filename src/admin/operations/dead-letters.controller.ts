@@ -1,31 +1,13 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  UseGuards,
-  UsePipes,
-} from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ADMIN_ROUTES } from '../admin-routes.js';
-import { AdminAuthGuard, type AdminRequest } from '../admin-auth.guard.js';
-import { adminValidationPipe } from '../admin-validation.js';
+import { Body, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { type AdminRequest } from '../admin-auth.guard.js';
 import { AdminApi } from '../api-docs.js';
 import { DeadLettersService } from './dead-letters.service.js';
 import { DeadLetterQuery, DiscardBody, ReplayBody } from './operations.dto.js';
 import { deadLetterId } from './path-ids.js';
+import { AdminController, actorOf } from '../admin-controller.js';
 
-const actorOf = (req: AdminRequest) => req.adminActor ?? 'unknown';
-
-@ApiTags('dead-letters')
-@Controller(ADMIN_ROUTES.deadLetters)
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminController('deadLetters')
 export class DeadLettersController {
   constructor(private readonly deadLetters: DeadLettersService) {}
 

@@ -1,16 +1,11 @@
-import { Controller, Get, Query, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ADMIN_ROUTES } from '../admin-routes.js';
-import { AdminAuthGuard } from '../admin-auth.guard.js';
-import { adminValidationPipe } from '../admin-validation.js';
+import { Get, Query } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { AdminApi } from '../api-docs.js';
 import { DuplicateCandidatesService } from './duplicate-candidates.service.js';
 import { DuplicateCandidateQuery } from './operations.dto.js';
+import { AdminController } from '../admin-controller.js';
 
-@ApiTags('duplicate-candidates')
-@Controller(ADMIN_ROUTES.duplicateCandidates)
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminController('duplicateCandidates')
 export class DuplicateCandidatesController {
   constructor(private readonly candidates: DuplicateCandidatesService) {}
 

