@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '../../common/app-error.js';
 import { AppConfig } from '../../config/app-config.js';
+import { applyJobPrefix, settleFinishedApplies } from '../../sync/backfill/apply-runs.js';
 import { WorkSignal } from '../../sync/inbox/work-signal.js';
 import { AuditLog } from '../audit-log.js';
 import { MappingAdminService } from './mapping-admin.service.js';
 
-const jobPrefix = (runId: string) => `apply:${runId}:`;
+const jobPrefix = applyJobPrefix;
 
 /**
  * `POST /mappings/:id/apply`: re-projects a mapping onto every record it links, with its
@@ -39,7 +40,22 @@ export class MappingApplyService {
         `Mapping ${id} is disabled: enable it (PATCH /mappings/${id} {"enabled": true}) before applying it.`,
       );
     }
+    const scope = { connector: mapping.connector, stripeObject: mapping.stripe_object };
+    await settleFinishedApplies((sql, params) => this.dataSource.query(sql, params), scope);
     const run = await this.dataSource.transaction(async (m) => {
+      const busy = await m.query<{ id: string; kind: string }[]>(
+        `SELECT id, kind FROM backfill_runs WHERE connector = $1 AND stripe_object = $2
+            AND status = 'running'`,
+        [mapping.connector, mapping.stripe_object],
+      );
+      if (busy[0]) {
+        throw new AppError(
+          'conflict',
+          'run_in_progress',
+          `A ${busy[0].kind} run of ${mapping.stripe_object} to ${mapping.connector} is in progress (run ${busy[0].id}): wait for it (GET /backfills/${busy[0].id}) or cancel it, then apply again.`,
+          [{ field: 'running_id', problem: busy[0].id }],
+        );
+      }
       const [row] = await m.query<{ id: string }[]>(
         `INSERT INTO backfill_runs (connector, stripe_object, status, kind, total)
          VALUES ($1, $2, 'running', 'apply', 0) RETURNING id`,

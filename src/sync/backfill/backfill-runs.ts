@@ -4,6 +4,7 @@ import { AppError } from '../../common/app-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { tryAdvisoryLock, type Unlock } from '../../database/advisory-lock.js';
 import { type LinkScope } from '../../links/link-store.js';
+import { settleFinishedApplies } from './apply-runs.js';
 
 /** What a page (and, summed, a run) did with its Stripe objects. */
 export interface PageTally {
@@ -241,6 +242,8 @@ export class BackfillRuns {
    * counts, so a cancel then a start ends exactly where an uninterrupted run would.
    */
   private async openRun(scope: LinkScope): Promise<BackfillRun> {
+    // A finished apply run of the scope would otherwise hold its one running slot.
+    await settleFinishedApplies((sql, params) => this.dataSource.query(sql, params), scope);
     const existing: RunRow[] = await this.dataSource.query(
       `SELECT * FROM backfill_runs WHERE connector = $1 AND stripe_object = $2
           AND status = 'running' AND kind = 'backfill'`,

@@ -147,6 +147,11 @@ describe('admin API: a HubSpot mapping’s lifecycle', () => {
     expect(applied.body.total).toBeGreaterThanOrEqual(1);
     await h.settle();
     expect((await earlyContact()).properties.stripe_tier).toBe('gold');
+    // Its jobs all synced, the run no longer holds the scope: another apply, or a backfill,
+    // may start even though nobody read the first run's progress.
+    const again = await admin.post<{ id: string }>('/mappings/hubspot-customer/apply');
+    expect(again.status).toBe(202);
+    await h.settle();
     const run = await admin.get<{ kind: string; status: string; done: number; total: number }>(
       `/backfills/${applied.body.id}`,
     );
@@ -214,6 +219,7 @@ describe('admin API: a HubSpot mapping’s lifecycle', () => {
     );
     expect(audit.body.data.map((a) => [a.action, a.actor])).toEqual([
       ['mapping.rollback', 'token-2'],
+      ['mapping.apply', 'ops'],
       ['mapping.apply', 'ops'],
       ['mapping.field.create', 'ops'],
     ]);
