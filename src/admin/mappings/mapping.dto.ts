@@ -1,4 +1,11 @@
-import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import {
+  ApiProperty,
+  ApiPropertyOptional,
+  type ApiPropertyOptions,
+  IntersectionType,
+  PartialType,
+  PickType,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -285,27 +292,13 @@ export class CreateMappingBody extends MappingSettings {
   fields?: FieldBody[];
 }
 
-export class PatchMappingBody extends MappingSettings {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Matches(PROPERTY, {
-    message: 'crm_object must be a CRM object API name (contacts, Contact, Account)',
-  })
-  crm_object?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Matches(PROPERTY, { message: 'stripe_id_property must be a CRM property or field API name' })
-  stripe_id_property?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Matches(PROPERTY, { message: 'deleted_flag_property must be a CRM property or field API name' })
-  deleted_flag_property?: string;
-}
+/** A change to a mapping: its settings, and the CRM-side names create takes, all optional. */
+export class PatchMappingBody extends IntersectionType(
+  MappingSettings,
+  PartialType(
+    PickType(CreateMappingBody, ['crm_object', 'stripe_id_property', 'deleted_flag_property']),
+  ),
+) {}
 
 export class RollbackBody {
   @ApiProperty({ example: 1 })

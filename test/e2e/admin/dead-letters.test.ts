@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type DeadLetterView } from '../../../src/admin/operations/dead-letters.service.js';
 import { ADMIN_ENV, adminClient } from '../../support/admin-client.js';
 import { startSyncHarness, waitFor, type SyncHarness } from '../../support/sync-harness.js';
 
-interface DeadLetter {
-  id: string;
-  type: string;
-  object_type: string | null;
-  object_id: string | null;
-  connector: string | null;
-  last_error: string | null;
-  attempts: number;
-  received_at: string;
-  updated_at: string;
-}
+type DeadLetter = DeadLetterView;
 type Page<T> = { data: T[]; next_cursor: string | null };
 
 // Writes only: HubSpot's batch reads (same prefix) keep working while the writes are refused.

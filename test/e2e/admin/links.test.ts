@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type LinkView } from '../../../src/admin/operations/links.service.js';
 import { ADMIN_ENV, adminClient } from '../../support/admin-client.js';
 import { startSyncHarness, waitFor, type SyncHarness } from '../../support/sync-harness.js';
 
-interface LinkView {
-  id: string;
-  connector: string;
-  stripe_object: string;
-  stripe_id: string;
-  crm_object: string;
-  crm_id: string;
-  status: string;
-  matched_by: string;
-}
 interface Candidate {
   id: string;
   stripe_id: string;
